@@ -26,7 +26,6 @@ module.exports = {
       testMatch: ['<rootDir>/apps/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       testTimeout: 120000,
-      maxWorkers: 1,
     },
   ],
 };

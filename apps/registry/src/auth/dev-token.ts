@@ -1,0 +1,21 @@
+// `npm run dev-token -- court 110000` | `-- partner bank-icbc` | `-- debtor 11010519491231002X` | `-- supervisor` | `-- admin`
+// Prints a bearer token signed with the configured key, for local use only.
+import { loadConfig } from '../config/app-config';
+import { ROLES, type Role, type TokenClaims } from './principal';
+import { TokenService } from './token.service';
+
+const [role, scope, ttl] = process.argv.slice(2);
+if (!ROLES.includes(role as Role)) {
+  console.error(`usage: npm run dev-token -- <${ROLES.join('|')}> [court code | partner id | identifier] [ttl seconds]`);
+  process.exit(2);
+}
+const config = loadConfig();
+if (config.env === 'production') {
+  console.error('dev-token refuses to run with NODE_ENV=production');
+  process.exit(2);
+}
+const claims: TokenClaims = { sub: `dev-${role}${scope ? `-${scope}` : ''}`, role: role as Role };
+if (role === 'court') claims.court = scope;
+if (role === 'partner') claims.partner = scope;
+if (role === 'debtor') claims.identifier = scope;
+console.log(new TokenService(config).issue(claims, { expiresInSeconds: ttl ? Number(ttl) : 8 * 3600 }));

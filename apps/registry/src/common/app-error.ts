@@ -1,0 +1,38 @@
+// Application-level failures (not legal rules — those are DomainErrors).
+// Services throw these; the problem filter alone decides the HTTP shape.
+export const APP_ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_REQUEST',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'COURT_NOT_REGISTERED',
+  'RESTRICTION_NOT_FOUND',
+  'ROUTE_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'PRECONDITION_REQUIRED',
+  'STALE_VERSION',
+  'IDEMPOTENCY_KEY_REUSED',
+  'CONCURRENT_UPDATE',
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
+
+export interface FieldError {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

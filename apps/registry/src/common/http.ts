@@ -1,0 +1,33 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { AppError } from './app-error';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+@Injectable()
+export class RestrictionIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!UUID.test(value)) {
+      throw new AppError('VALIDATION_FAILED', 'Restriction id must be a lower-case UUID.', [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]);
+    }
+    return value;
+  }
+}
+
+/** Parses `If-Match: "3"` (or W/"3", or 3). */
+export function ifMatchVersion(header: string | undefined, required: boolean): number | undefined {
+  if (header === undefined || header === '') {
+    if (required) {
+      throw new AppError('PRECONDITION_REQUIRED', 'If-Match: <version> is required to correct a restriction.', [
+        { field: 'If-Match', rule: 'required', message: 'send the version you are correcting' },
+      ]);
+    }
+    return undefined;
+  }
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
+  if (!match) {
+    throw new AppError('VALIDATION_FAILED', 'If-Match must carry a restriction version, e.g. "3".', [
+      { field: 'If-Match', rule: 'format', message: 'expected a version number' },
+    ]);
+  }
+  return Number(match[1]);
+}

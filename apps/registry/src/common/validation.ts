@@ -1,0 +1,29 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { AppError, type FieldError } from './app-error';
+
+/** Flattens class-validator's tree into one entry per failing field and rule, with JSON paths. */
+export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
+      field,
+      rule: rule === 'whitelistValidation' ? 'unknownField' : rule,
+      message: rule === 'whitelistValidation' ? `${field} is not a known field` : message,
+    }));
+    return [...own, ...fieldErrors(error.children ?? [], field)];
+  });
+}
+
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => {
+      const list = fieldErrors(errors);
+      return new AppError('VALIDATION_FAILED', `Request validation failed: ${list.map((e) => `${e.field} (${e.rule})`).join(', ')}`, list);
+    },
+  });
+}

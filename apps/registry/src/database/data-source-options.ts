@@ -1,0 +1,28 @@
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { Foundation1764400000000 } from '../../../../migrations/1764400000000-Foundation';
+import { ENTITIES } from './entities';
+
+export const MIGRATIONS = [Foundation1764400000000];
+
+export function dataSourceOptions(db: AppConfig['db']): DataSourceOptions {
+  return {
+    type: 'mysql',
+    host: db.host,
+    port: db.port,
+    username: db.user,
+    password: db.password,
+    database: db.database,
+    charset: 'utf8mb4_unicode_ci',
+    // Instants are stored as UTC DATETIME(3); mysql2 converts JS Dates with this zone.
+    timezone: 'Z',
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    poolSize: db.poolSize,
+    extra: { connectionLimit: db.poolSize, decimalNumbers: true },
+    logging: false,
+  };
+}

@@ -1,0 +1,114 @@
+import { partitionForKey, type TopicSpec } from '@cd/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { MessageBus, type DeliveryReceipt, type OutgoingMessage } from './message-bus';
+
+@Injectable()
+export class KafkaMessageBus extends MessageBus {
+  private readonly logger = new Logger(KafkaMessageBus.name);
+  private readonly kafka: Kafka;
+  private producer?: Producer;
+  private readonly partitionCounts = new Map<string, number>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    super();
+    this.kafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: config.kafka.brokers,
+      connectionTimeout: 3000,
+      requestTimeout: 10000,
+      // The relay owns retry and backoff; the client fails fast so a send stays bounded.
+      retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+      logLevel: logLevel.NOTHING,
+    });
+  }
+
+  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((topic) => !existing.has(topic.name));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic: topic.name,
+            numPartitions: this.config.kafka.topicPartitions,
+            replicationFactor: this.config.kafka.replicationFactor,
+            configEntries: [{ name: 'cleanup.policy', value: topic.cleanupPolicy }],
+          })),
+        });
+        this.logger.log(`created topics ${missing.map((t) => t.name).join(', ')}`);
+      }
+      const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+      for (const topic of metadata.topics) this.partitionCounts.set(topic.name, topic.partitions.length);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async publish(messages: OutgoingMessage[]): Promise<DeliveryReceipt[]> {
+    if (messages.length === 0) return [];
+    const producer = await this.connectedProducer();
+    const byTopic = new Map<string, { key: string; value: string; partition: number; headers?: Record<string, string> }[]>();
+    const perPartition = new Map<string, number>();
+    const placed = messages.map((message) => {
+      const partitions = this.partitionCounts.get(message.topic);
+      if (!partitions) throw new Error(`topic ${message.topic} is unknown; ensureTopics first`);
+      const partition = partitionForKey(message.key, partitions);
+      const list = byTopic.get(message.topic) ?? [];
+      list.push({ key: message.key, value: message.value, partition, headers: message.headers });
+      byTopic.set(message.topic, list);
+      const slot = `${message.topic}/${partition}`;
+      const index = perPartition.get(slot) ?? 0;
+      perPartition.set(slot, index + 1);
+      return { topic: message.topic, partition, index };
+    });
+    try {
+      const results = await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })),
+      });
+      const base = new Map(results.map((r) => [`${r.topicName}/${r.partition}`, BigInt(r.baseOffset ?? '-1')]));
+      return placed.map(({ topic, partition, index }) => {
+        const offset = base.get(`${topic}/${partition}`);
+        if (offset === undefined || offset < 0n) throw new Error(`no acknowledgement for ${topic}/${partition}`);
+        return { partition, offset: (offset + BigInt(index)).toString() };
+      });
+    } catch (error) {
+      // A fresh idempotent producer after any failure: no half-broken session is reused.
+      await this.resetProducer();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.resetProducer();
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+    });
+    try {
+      await producer.connect();
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    this.producer = producer;
+    return producer;
+  }
+
+  private async resetProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,27 @@
+import type { TopicSpec } from '@cd/contracts';
+
+// The one seam between the service and its broker. Everything else speaks
+// these types; only kafka-message-bus.ts knows kafkajs.
+
+export interface OutgoingMessage {
+  topic: string;
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface DeliveryReceipt {
+  partition: number;
+  offset: string;
+}
+
+export abstract class MessageBus {
+  /** Creates missing topics with their cleanup policy; existing topics are left as they are. */
+  abstract ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /**
+   * Sends in order and resolves only after every message was acknowledged by all
+   * in-sync replicas; one receipt per message, in input order. Rejects if any failed.
+   */
+  abstract publish(messages: OutgoingMessage[]): Promise<DeliveryReceipt[]>;
+  abstract close(): Promise<void>;
+}

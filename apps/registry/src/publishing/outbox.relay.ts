@@ -1,0 +1,199 @@
+import { allTopics } from '@cd/contracts';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { MessageBus } from './message-bus';
+
+interface PendingRow {
+  id: string;
+  restriction_id: string;
+  version: number;
+  topic: string;
+  payload: string;
+  event_id: string;
+}
+
+const LEASE = 'outbox-relay';
+const MAX_BACKOFF_MS = 30000;
+
+/**
+ * Publishes committed outbox rows to Kafka (guarantee 2).
+ *
+ * Ordering: only the instance holding the lease publishes, and a row is taken only
+ * when no earlier row of the same restriction is still unpublished (head of line),
+ * so versions leave in order even across a hand-over. No cursor is kept: a row whose
+ * transaction commits late is simply found by the next poll. A send is started only
+ * with most of the lease left, and the client's retries are bounded well inside it,
+ * so a paused former holder cannot publish after the lease has passed on.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private nudged = false;
+  private leaseValidUntil = 0;
+  private topicsReady = false;
+  private failures = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly bus: MessageBus,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.relay.enabled) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+    await this.bus.close();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.releaseLease();
+  }
+
+  /** Called after a commit: publish now instead of at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  get isLeader(): boolean {
+    return performance.now() < this.leaseValidUntil;
+  }
+
+  /** One pass, for tests and tools: publishes what is due, returns how many rows were published. */
+  async drainOnce(): Promise<number> {
+    if (!(await this.holdLease())) return 0;
+    await this.ensureTopics();
+    return this.publishBatch();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let delay = this.config.relay.pollIntervalMs;
+      try {
+        if (await this.holdLease()) {
+          await this.ensureTopics();
+          const published = await this.publishBatch();
+          if (this.failures > 0) this.logger.log(`publishing again after ${this.failures} failed attempt(s)`);
+          this.failures = 0;
+          if (published >= this.config.relay.batchSize) delay = 0;
+        } else {
+          delay = Math.min(2000, this.config.relay.leaseMs / 3);
+        }
+      } catch (error) {
+        this.failures++;
+        delay = Math.min(MAX_BACKOFF_MS, this.config.relay.pollIntervalMs * 2 ** Math.min(this.failures, 10));
+        this.logger.warn(`outbox relay attempt ${this.failures} failed (${(error as Error).message}); retrying in ${delay} ms`);
+      }
+      if (delay > 0) await this.sleep(delay);
+    }
+  }
+
+  private async ensureTopics(): Promise<void> {
+    if (this.topicsReady) return;
+    await this.bus.ensureTopics(allTopics(this.config.kafka.topicPrefix));
+    this.topicsReady = true;
+  }
+
+  /** Acquires or renews the lease in the database, by the database's clock. */
+  private async holdLease(): Promise<boolean> {
+    const owner = this.config.relay.instanceId;
+    const requestedAt = performance.now();
+    const result: { affectedRows: number } = await this.dataSource.query(
+      `UPDATE relay_leases
+          SET fencing_token = IF(owner <=> ?, fencing_token, fencing_token + 1),
+              owner = ?,
+              expires_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MICROSECOND)
+        WHERE name = ? AND (owner <=> ? OR expires_at < UTC_TIMESTAMP(3))`,
+      [owner, owner, this.config.relay.leaseMs * 1000, LEASE, owner],
+    );
+    this.leaseValidUntil = result.affectedRows === 1 ? requestedAt + this.config.relay.leaseMs : 0;
+    return result.affectedRows === 1;
+  }
+
+  private async releaseLease(): Promise<void> {
+    this.leaseValidUntil = 0;
+    await this.dataSource
+      .query(`UPDATE relay_leases SET owner = NULL, expires_at = UTC_TIMESTAMP(3) WHERE name = ? AND owner = ?`, [LEASE, this.config.relay.instanceId])
+      .catch((error: Error) => this.logger.warn(`could not release the relay lease: ${error.message}`));
+  }
+
+  private async publishBatch(): Promise<number> {
+    const rows: PendingRow[] = await this.dataSource.query(
+      `SELECT o.id, o.restriction_id, o.version, o.topic, o.payload, o.event_id
+         FROM outbox o
+        WHERE o.published_at IS NULL
+          AND o.available_at <= UTC_TIMESTAMP(3)
+          AND NOT EXISTS (SELECT 1 FROM outbox e
+                           WHERE e.restriction_id = o.restriction_id AND e.published_at IS NULL AND e.id < o.id)
+        ORDER BY o.id
+        LIMIT ?`,
+      [this.config.relay.batchSize],
+    );
+    if (rows.length === 0) return 0;
+    // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
+    if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) return 0;
+    const ids = rows.map((row) => row.id);
+    let receipts;
+    try {
+      receipts = await this.bus.publish(
+        rows.map((row) => ({
+          topic: row.topic,
+          key: row.restriction_id,
+          value: row.payload,
+          headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'ce-id': row.event_id },
+        })),
+      );
+    } catch (error) {
+      await this.dataSource
+        .query(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN (?)`, [String((error as Error).message).slice(0, 500), ids])
+        .catch(() => undefined);
+      throw error;
+    }
+    const partitionCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
+    await this.dataSource.query(
+      `UPDATE outbox
+          SET published_at = UTC_TIMESTAMP(3),
+              kafka_partition = CASE id ${partitionCase} END,
+              kafka_offset = CASE id ${partitionCase} END
+        WHERE id IN (?)`,
+      [...rows.flatMap((row, i) => [row.id, receipts[i].partition]), ...rows.flatMap((row, i) => [row.id, receipts[i].offset]), ids],
+    );
+    return rows.length;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.nudged) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        this.nudged = false;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { restrictionEvent, restrictionTopic, uuidv7, type RestrictionChange } from '@cd/contracts';
+import type { RestrictionState } from '@cd/domain';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { OutboxRecord } from './outbox.record';
+
+/** Writes the event for a state change into the outbox, inside the caller's transaction (guarantee 1). */
+@Injectable()
+export class OutboxWriter {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * @param graceChanged the grace period was set, moved or removed by this change: earlier
+   * unpublished rows of the restriction are rescheduled with it, so none overtakes another.
+   */
+  async append(manager: EntityManager, state: RestrictionState, change: RestrictionChange, now: Date, graceChanged = false): Promise<string> {
+    const eventId = uuidv7(now.getTime());
+    const event = restrictionEvent(state, change, { eventId, source: this.config.events.source, time: now.toISOString() });
+    // Grace period: held (with every later change of the same restriction) until publishAfter.
+    const publishAfter = state.publishAfter ? new Date(state.publishAfter) : undefined;
+    const availableAt = publishAfter && publishAfter > now ? publishAfter : now;
+    if (graceChanged) {
+      await manager.query('UPDATE outbox SET available_at = ? WHERE restriction_id = ? AND published_at IS NULL', [availableAt, state.id]);
+    }
+    await manager.insert(OutboxRecord, {
+      eventId,
+      restrictionId: state.id,
+      version: state.version,
+      topic: restrictionTopic(state.kind, this.config.kafka.topicPrefix),
+      payload: JSON.stringify(event),
+      availableAt,
+      createdAt: now,
+    });
+    return eventId;
+  }
+}

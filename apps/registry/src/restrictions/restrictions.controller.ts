@@ -1,0 +1,114 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ifMatchVersion, RestrictionIdPipe } from '../common/http';
+import {
+  AmendRestrictionDto,
+  GrantPermissionDto,
+  ImposeRestrictionDto,
+  LiftRestrictionDto,
+  SearchRestrictionsQuery,
+} from './restrictions.dto';
+import { RestrictionsService, type RestrictionPage, type RestrictionView } from './restrictions.service';
+
+const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Same key and body → the original response; same key, other body → 422.' };
+
+@ApiTags('restrictions')
+@ApiBearerAuth()
+@Roles('court')
+@Controller({ path: 'restrictions', version: '1' })
+export class RestrictionsController {
+  constructor(private readonly restrictions: RestrictionsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Impose a restriction (a dishonest listing also creates its consumption restriction)' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async impose(
+    @Body() dto: ImposeRestrictionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RestrictionView> {
+    const created = await this.restrictions.impose(dto, { principal, idempotencyKey, requestId: request.id });
+    void reply.header('location', `/v1/restrictions/${created.id}`).header('etag', `"${created.version}"`);
+    return created;
+  }
+
+  @Get()
+  @ApiOperation({ summary: "Search the calling court's restrictions (newest first, keyset-paged)" })
+  search(@Query() query: SearchRestrictionsQuery, @CurrentPrincipal() principal: Principal): Promise<RestrictionPage> {
+    return this.restrictions.search(query, principal);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One restriction of the calling court' })
+  async get(
+    @Param('id', RestrictionIdPipe) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RestrictionView> {
+    const found = await this.restrictions.get(id, principal);
+    void reply.header('etag', `"${found.version}"`);
+    return found;
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Correct recorded information (If-Match: <version> required)' })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being corrected; 412 if stale.' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async amend(
+    @Param('id', RestrictionIdPipe) id: string,
+    @Body() dto: AmendRestrictionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RestrictionView> {
+    const amended = await this.restrictions.amend(id, dto, ifMatchVersion(ifMatch, true)!, { principal, idempotencyKey, requestId: request.id });
+    void reply.header('etag', `"${amended.version}"`);
+    return amended;
+  }
+
+  @Post(':id/lift')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lift (delete, revoke) a restriction with a reason valid for its kind' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async lift(
+    @Param('id', RestrictionIdPipe) id: string,
+    @Body() dto: LiftRestrictionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RestrictionView> {
+    const lifted = await this.restrictions.lift(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id });
+    void reply.header('etag', `"${lifted.version}"`);
+    return lifted;
+  }
+
+  @Post(':id/permissions')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Grant a time-boxed necessity permission on a consumption restriction (Consumption Rules Art. 8)' })
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async grantPermission(
+    @Param('id', RestrictionIdPipe) id: string,
+    @Body() dto: GrantPermissionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RestrictionView> {
+    const updated = await this.restrictions.grantPermission(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id });
+    void reply.header('etag', `"${updated.version}"`);
+    return updated;
+  }
+}

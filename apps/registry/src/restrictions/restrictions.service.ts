@@ -1,0 +1,258 @@
+import { uuidv7, type RestrictionChange } from '@cd/contracts';
+import {
+  DomainError,
+  amendRestriction,
+  expireRestriction,
+  grantPermission,
+  imposeRestriction,
+  isPublished,
+  liftRestriction,
+  type AmendCommand,
+  type ImposeCommand,
+  type RestrictionState,
+} from '@cd/domain';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditLog } from '../audit/audit.log';
+import { principalKey, type Principal } from '../auth/principal';
+import { AppError } from '../common/app-error';
+import { IdempotencyStore } from '../common/idempotency.store';
+import { CourtsRepository } from '../courts/courts.repository';
+import { isDuplicateKey, TransactionRunner } from '../database/transaction-runner';
+import { OutboxRelay } from '../publishing/outbox.relay';
+import { OutboxWriter } from '../publishing/outbox.writer';
+import type {
+  AmendRestrictionDto,
+  GrantPermissionDto,
+  ImposeRestrictionDto,
+  LiftRestrictionDto,
+  SearchRestrictionsQuery,
+} from './restrictions.dto';
+import { RestrictionsRepository } from './restrictions.repository';
+
+export interface RestrictionView extends RestrictionState {
+  /** False during a grace period: not public and not yet distributed to partners. */
+  published: boolean;
+  linkedRestrictions: { id: string; kind: string; status: string }[];
+}
+
+export interface RestrictionPage {
+  items: RestrictionView[];
+  nextCursor: string | null;
+}
+
+interface CommandMeta {
+  principal: Principal;
+  idempotencyKey?: string;
+  requestId?: string;
+}
+
+const CHANGE_ACTION: Record<RestrictionChange, string> = {
+  imposed: 'restriction.impose',
+  amended: 'restriction.amend',
+  lifted: 'restriction.lift',
+};
+
+@Injectable()
+export class RestrictionsService {
+  constructor(
+    private readonly restrictions: RestrictionsRepository,
+    private readonly courts: CourtsRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly relay: OutboxRelay,
+    private readonly audit: AuditLog,
+    private readonly idempotency: IdempotencyStore,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  async impose(dto: ImposeRestrictionDto, meta: CommandMeta): Promise<RestrictionView> {
+    const courtCode = await this.registeredCourt(meta.principal);
+    const result = await this.idempotency.execute(
+      { principal: meta.principal, key: meta.idempotencyKey, fingerprint: ['impose', dto] },
+      async (manager) => {
+        const now = new Date();
+        const command: ImposeCommand = { ...dto, case: { ...dto.case, courtCode } };
+        const priorListings =
+          dto.kind === 'DISHONEST_LISTING' ? await this.restrictions.priorListings(manager, dto.subject.identifier.value, dto.case.caseNumber) : [];
+        const created = imposeRestriction(command, { now, newId: () => uuidv7(now.getTime()), priorListings });
+        for (const state of created) await this.record(manager, undefined, state, 'imposed', meta, now);
+        const [primary, ...linked] = created;
+        return view(primary, now, linked);
+      },
+    ).catch(alreadyListedOnDuplicate);
+    this.relay.nudge();
+    return result;
+  }
+
+  async get(id: string, principal: Principal): Promise<RestrictionView> {
+    const state = await this.restrictions.findById(id);
+    const owned = this.ownedBy(state, principal, id);
+    return view(owned, new Date(), owned.kind === 'DISHONEST_LISTING' ? await this.restrictions.linkedTo(id) : []);
+  }
+
+  async search(query: SearchRestrictionsQuery, principal: Principal): Promise<RestrictionPage> {
+    const limit = query.limit ? Math.min(Math.max(Number(query.limit), 1), 200) : 50;
+    const states = await this.restrictions.search({
+      courtCode: principal.courtCode!,
+      kind: query.kind,
+      status: query.status,
+      idNumber: query.idNumber,
+      caseNumber: query.caseNumber,
+      before: query.cursor,
+      limit: limit + 1,
+    });
+    const now = new Date();
+    const page = states.slice(0, limit);
+    return {
+      items: page.map((state) => view(state, now, [])),
+      nextCursor: states.length > limit ? page[page.length - 1].id : null,
+    };
+  }
+
+  async amend(id: string, dto: AmendRestrictionDto, expectedVersion: number, meta: CommandMeta): Promise<RestrictionView> {
+    if (Object.keys(dto).length === 0) {
+      throw new AppError('VALIDATION_FAILED', 'A correction must change at least one field.', [
+        { field: '', rule: 'notEmpty', message: 'request body names no field to correct' },
+      ]);
+    }
+    return this.change(id, meta, ['amend', id, expectedVersion, dto], expectedVersion, (state, now) => [
+      amendRestriction(state, dto as AmendCommand, { now }),
+    ]);
+  }
+
+  async lift(id: string, dto: LiftRestrictionDto, expectedVersion: number | undefined, meta: CommandMeta): Promise<RestrictionView> {
+    const { includeLinked, ...command } = dto;
+    return this.change(id, meta, ['lift', id, expectedVersion ?? null, dto], expectedVersion, async (state, now, manager) => {
+      const lifted = [liftRestriction(state, command, { now })];
+      if (includeLinked && state.kind === 'DISHONEST_LISTING') {
+        for (const linked of await this.restrictions.linkedTo(id, manager)) {
+          if (linked.status !== 'ACTIVE') continue;
+          const locked = await this.restrictions.lockById(manager, linked.id);
+          if (locked) lifted.push(liftRestriction(locked, command, { now }));
+        }
+      }
+      return lifted;
+    });
+  }
+
+  async grantPermission(id: string, dto: GrantPermissionDto, expectedVersion: number | undefined, meta: CommandMeta): Promise<RestrictionView> {
+    return this.change(id, meta, ['permit', id, expectedVersion ?? null, dto], expectedVersion, (state, now) => [
+      grantPermission(state, dto, { now, newId: () => uuidv7(now.getTime()) }),
+    ]);
+  }
+
+  /** Fixed-term expiry by the scheduler. Idempotent: a restriction already lifted is left alone. */
+  async expire(id: string): Promise<boolean> {
+    const expired = await this.transactions.run(async (manager) => {
+      const state = await this.restrictions.lockById(manager, id);
+      const now = new Date();
+      if (!state || state.status !== 'ACTIVE' || !state.expiresAt || new Date(state.expiresAt) > now) return false;
+      await this.record(manager, state, expireRestriction(state, now), 'lifted', { principal: systemPrincipal }, now);
+      return true;
+    });
+    if (expired) this.relay.nudge();
+    return expired;
+  }
+
+  /**
+   * One command on one restriction: lock, check scope and version, apply the domain
+   * function, and record every resulting state (restriction, history, outbox, audit) in
+   * the same transaction.
+   */
+  private async change(
+    id: string,
+    meta: CommandMeta,
+    fingerprint: unknown[],
+    expectedVersion: number | undefined,
+    apply: (state: RestrictionState, now: Date, manager: EntityManager) => RestrictionState[] | Promise<RestrictionState[]>,
+  ): Promise<RestrictionView> {
+    await this.registeredCourt(meta.principal);
+    const result = await this.idempotency.execute({ principal: meta.principal, key: meta.idempotencyKey, fingerprint }, async (manager) => {
+      const now = new Date();
+      const current = this.ownedBy(await this.restrictions.lockById(manager, id), meta.principal, id);
+      if (expectedVersion !== undefined && expectedVersion !== current.version) {
+        throw new AppError('STALE_VERSION', `Restriction ${id} is at version ${current.version}, not ${expectedVersion}.`, [
+          { field: 'If-Match', rule: 'STALE_VERSION', message: `current version is ${current.version}` },
+        ]);
+      }
+      const changed = await apply(current, now, manager);
+      const before = new Map<string, RestrictionState>([[current.id, current]]);
+      for (const state of changed) {
+        const previous = before.get(state.id) ?? (await this.restrictions.findById(state.id))!;
+        await this.record(manager, previous, state, state.status === 'LIFTED' ? 'lifted' : 'amended', meta, now);
+      }
+      return view(changed[0], now, changed.slice(1));
+    });
+    this.relay.nudge();
+    return result;
+  }
+
+  private async record(
+    manager: EntityManager,
+    before: RestrictionState | undefined,
+    after: RestrictionState,
+    change: RestrictionChange,
+    meta: Pick<CommandMeta, 'principal' | 'requestId'> | { principal: 'system'; requestId?: string },
+    now: Date,
+  ): Promise<void> {
+    const graceChanged = before !== undefined && before.publishAfter !== after.publishAfter;
+    const eventId = await this.outbox.append(manager, after, change, now, graceChanged);
+    const actor = meta.principal === 'system' ? 'system' : principalKey(meta.principal);
+    const history = { change, eventId, actor };
+    if (before) {
+      const personsChanged = JSON.stringify(before.affectedPersons) !== JSON.stringify(after.affectedPersons);
+      await this.restrictions.update(manager, after, history, now, personsChanged);
+    } else {
+      await this.restrictions.insert(manager, after, history, now);
+    }
+    await this.audit.append(
+      manager,
+      [
+        {
+          actor: meta.principal,
+          action: CHANGE_ACTION[change],
+          resourceType: 'restriction',
+          resourceId: after.id,
+          beforeVersion: before?.version,
+          afterVersion: after.version,
+          requestId: meta.requestId,
+          details: { eventId, kind: after.kind, ...(after.liftReason ? { liftReason: after.liftReason } : {}) },
+        },
+      ],
+      now,
+    );
+  }
+
+  private async registeredCourt(principal: Principal): Promise<string> {
+    const code = principal.courtCode!;
+    if (!(await this.courts.findByCode(code))) {
+      throw new AppError('COURT_NOT_REGISTERED', `Court ${code} is not registered with the service.`);
+    }
+    return code;
+  }
+
+  private ownedBy(state: RestrictionState | null, principal: Principal, id: string): RestrictionState {
+    if (!state) throw new AppError('RESTRICTION_NOT_FOUND', `Restriction ${id} does not exist.`);
+    if (state.case.courtCode !== principal.courtCode) {
+      throw new AppError('FORBIDDEN', `Restriction ${id} belongs to another court.`);
+    }
+    return state;
+  }
+}
+
+const systemPrincipal = 'system' as const;
+
+function view(state: RestrictionState, now: Date, linked: { id: string; kind: string; status: string }[]): RestrictionView {
+  return {
+    ...state,
+    published: isPublished(state, now),
+    linkedRestrictions: linked.map(({ id, kind, status }) => ({ id, kind, status })),
+  };
+}
+
+function alreadyListedOnDuplicate(error: unknown): never {
+  if (isDuplicateKey(error) && String((error as Error).message).includes('ux_restrictions_active_listing')) {
+    throw new DomainError('ALREADY_LISTED', 'The subject is already listed in this case (by a concurrent request).', 'subject.identifier.value');
+  }
+  throw error;
+}

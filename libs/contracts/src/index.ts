@@ -1,0 +1,4 @@
+export * from './topics';
+export * from './restriction-event';
+export * from './ids';
+export * from './partitioning';
