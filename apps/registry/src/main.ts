@@ -1,9 +1,19 @@
+// Entry point of the registry bundle:
+//   node main.js              serve HTTP, relay the outbox, run schedulers
+//   node main.js migrate      apply pending database migrations and exit
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config/app-config';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config';
+import { runMigrations } from './database/migrate';
 
-async function bootstrap(): Promise<void> {
-  let config;
+async function serve(config: AppConfig): Promise<void> {
+  const app = await createApp(config);
+  await app.listen(config.http.port, config.http.host);
+  new Logger('Registry').log(`listening on http://${config.http.host}:${config.http.port} (docs at /docs)`);
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -13,9 +23,18 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp(config);
-  await app.listen(config.http.port, config.http.host);
-  new Logger('Registry').log(`listening on http://${config.http.host}:${config.http.port} (docs at /docs)`);
+  const command = process.argv[2] ?? 'serve';
+  if (command === 'migrate') {
+    await runMigrations(config);
+  } else if (command === 'serve') {
+    await serve(config);
+  } else {
+    console.error(`unknown command "${command}"; expected serve or migrate`);
+    process.exit(2);
+  }
 }
 
-void bootstrap();
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

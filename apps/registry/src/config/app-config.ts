@@ -19,6 +19,7 @@ export interface AppConfig {
     batchSize: number;
     pollIntervalMs: number;
     leaseMs: number;
+    maxBackoffMs: number;
     instanceId: string;
   };
   expiry: { enabled: boolean; intervalMs: number };
@@ -106,7 +107,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       enabled: bool('RELAY_ENABLED', true),
       batchSize: int('RELAY_BATCH_SIZE', 500, 1, 10000),
       pollIntervalMs: int('RELAY_POLL_INTERVAL_MS', 200, 10),
-      leaseMs: int('RELAY_LEASE_MS', 15000, 1000),
+      leaseMs: int('RELAY_LEASE_MS', 30000, 1000),
+      maxBackoffMs: int('RELAY_MAX_BACKOFF_MS', 30000, 10),
       instanceId: source.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     },
     expiry: { enabled: bool('EXPIRY_ENABLED', true), intervalMs: int('EXPIRY_INTERVAL_MS', 60000, 100) },

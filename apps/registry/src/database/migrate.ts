@@ -1,10 +1,8 @@
-// `npm run db:migrate`: applies pending migrations to DB_NAME.
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/app-config';
+import { loadConfig, type AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+export async function runMigrations(config: AppConfig): Promise<void> {
   const dataSource = new DataSource(dataSourceOptions(config.db));
   await dataSource.initialize();
   try {
@@ -15,7 +13,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+// `npm run db:migrate` runs this file directly.
+if (require.main === module) {
+  runMigrations(loadConfig()).catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

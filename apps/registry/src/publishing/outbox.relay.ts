@@ -1,5 +1,5 @@
 import { allTopics } from '@cd/contracts';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MessageBus } from './message-bus';
@@ -14,7 +14,6 @@ interface PendingRow {
 }
 
 const LEASE = 'outbox-relay';
-const MAX_BACKOFF_MS = 30000;
 
 /**
  * Publishes committed outbox rows to Kafka (guarantee 2).
@@ -27,7 +26,7 @@ const MAX_BACKOFF_MS = 30000;
  * so a paused former holder cannot publish after the lease has passed on.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
   private running = false;
   private loop?: Promise<void>;
@@ -47,7 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.config.relay.enabled) this.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     await this.stop();
     await this.bus.close();
   }
@@ -98,7 +97,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         }
       } catch (error) {
         this.failures++;
-        delay = Math.min(MAX_BACKOFF_MS, this.config.relay.pollIntervalMs * 2 ** Math.min(this.failures, 10));
+        delay = Math.min(this.config.relay.maxBackoffMs, this.config.relay.pollIntervalMs * 2 ** Math.min(this.failures, 10));
         this.logger.warn(`outbox relay attempt ${this.failures} failed (${(error as Error).message}); retrying in ${delay} ms`);
       }
       if (delay > 0) await this.sleep(delay);

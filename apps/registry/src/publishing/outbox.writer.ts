@@ -1,4 +1,4 @@
-import { restrictionEvent, restrictionTopic, uuidv7, type RestrictionChange } from '@cd/contracts';
+import { restrictionEvent, restrictionTopic, type RestrictionChange } from '@cd/contracts';
 import type { RestrictionState } from '@cd/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -14,8 +14,12 @@ export class OutboxWriter {
    * @param graceChanged the grace period was set, moved or removed by this change: earlier
    * unpublished rows of the restriction are rescheduled with it, so none overtakes another.
    */
-  async append(manager: EntityManager, state: RestrictionState, change: RestrictionChange, now: Date, graceChanged = false): Promise<string> {
-    const eventId = uuidv7(now.getTime());
+  async append(
+    manager: EntityManager,
+    state: RestrictionState,
+    change: RestrictionChange,
+    { eventId, now, graceChanged }: { eventId: string; now: Date; graceChanged: boolean },
+  ): Promise<void> {
     const event = restrictionEvent(state, change, { eventId, source: this.config.events.source, time: now.toISOString() });
     // Grace period: held (with every later change of the same restriction) until publishAfter.
     const publishAfter = state.publishAfter ? new Date(state.publishAfter) : undefined;
@@ -32,6 +36,5 @@ export class OutboxWriter {
       availableAt,
       createdAt: now,
     });
-    return eventId;
   }
 }

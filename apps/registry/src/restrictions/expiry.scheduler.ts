@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { RestrictionsRepository } from './restrictions.repository';
 import { RestrictionsService } from './restrictions.service';
@@ -9,7 +9,7 @@ import { RestrictionsService } from './restrictions.service';
  * re-checks it, so exactly one instance records the lift.
  */
 @Injectable()
-export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpiryScheduler.name);
   private timer?: NodeJS.Timeout;
   private pass?: Promise<number>;
@@ -28,7 +28,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.pass;
   }

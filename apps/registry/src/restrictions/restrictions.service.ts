@@ -195,8 +195,7 @@ export class RestrictionsService {
     meta: Pick<CommandMeta, 'principal' | 'requestId'> | { principal: 'system'; requestId?: string },
     now: Date,
   ): Promise<void> {
-    const graceChanged = before !== undefined && before.publishAfter !== after.publishAfter;
-    const eventId = await this.outbox.append(manager, after, change, now, graceChanged);
+    const eventId = uuidv7(now.getTime());
     const actor = meta.principal === 'system' ? 'system' : principalKey(meta.principal);
     const history = { change, eventId, actor };
     if (before) {
@@ -205,6 +204,7 @@ export class RestrictionsService {
     } else {
       await this.restrictions.insert(manager, after, history, now);
     }
+    await this.outbox.append(manager, after, change, { eventId, now, graceChanged: before !== undefined && before.publishAfter !== after.publishAfter });
     await this.audit.append(
       manager,
       [

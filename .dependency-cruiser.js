@@ -1,0 +1,43 @@
+// Architecture rules checked by `npm run lint:deps` (depcruise libs apps).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-framework-free',
+      severity: 'error',
+      comment:
+        'libs/domain holds pure business rules: no Nest, TypeORM, Kafka, MySQL driver or ' +
+        'validation-decorator imports, and no dependency on the apps or on libs/contracts.',
+      from: { path: '^libs/domain/' },
+      to: {
+        path: [
+          '^(node_modules/)?(@nestjs|typeorm|kafkajs|mysql2|class-validator|class-transformer)(/|$)',
+          '^apps/',
+          '^libs/contracts(/|$)',
+        ],
+      },
+    },
+    {
+      name: 'no-circular',
+      severity: 'warn',
+      comment: 'Circular dependencies make modules hard to reason about, test and split.',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|coverage|\\.cache|test-artifacts)/' },
+    // Also see `import type` and type-only re-exports (they vanish after compilation).
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};

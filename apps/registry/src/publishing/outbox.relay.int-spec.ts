@@ -1,0 +1,152 @@
+import { restrictionTopic } from '@cd/contracts';
+import { createConnection } from 'mysql2/promise';
+import request from 'supertest';
+import { startBroker, stopBroker } from '../../../../test/support/broker';
+import { TopicObserver, type SeenMessage } from '../../../../test/support/kafka';
+import { COURTS, exitBanBody, listingBody, startRegistry, testConfig, uniquePrefix, type TestRegistry } from '../../../../test/support/registry';
+
+const KINDS = ['DISHONEST_LISTING', 'CONSUMPTION_RESTRICTION', 'EXIT_BAN'] as const;
+
+/** Versions seen per key, in consumption order (duplicates of one event counted once). */
+function versionsByKey(messages: SeenMessage[]): Map<string, number[]> {
+  const seen = new Set<string>();
+  const byKey = new Map<string, number[]>();
+  for (const m of messages) {
+    if (seen.has(m.value.id)) continue;
+    seen.add(m.value.id);
+    byKey.set(m.key, [...(byKey.get(m.key) ?? []), m.value.data.version]);
+  }
+  return byKey;
+}
+
+function expectStrictlyIncreasing(byKey: Map<string, number[]>): void {
+  for (const [key, versions] of byKey) {
+    const sorted = [...versions].sort((a, b) => a - b);
+    expect({ key, versions }).toEqual({ key, versions: sorted });
+    expect(new Set(versions).size).toBe(versions.length);
+  }
+}
+
+describe('outbox relay (real MariaDB, real Kafka)', () => {
+  const prefix = uniquePrefix();
+  const topics = KINDS.map((kind) => restrictionTopic(kind, prefix));
+  const relayEnv = { RELAY_MAX_BACKOFF_MS: '1000', RELAY_LEASE_MS: '4000' };
+  let registry: TestRegistry;
+  let observer: TopicObserver;
+  let http: ReturnType<typeof request>;
+  let court: string;
+
+  beforeAll(async () => {
+    await startBroker();
+    registry = await startRegistry(testConfig({ topicPrefix: prefix, env: { ...relayEnv, INSTANCE_ID: 'relay-a' } }));
+    await registry.relay.drainOnce(); // creates the topics
+    observer = await TopicObserver.start(topics);
+    http = request(registry.app.getHttpServer());
+    court = `Bearer ${registry.courtToken(COURTS.HAIDIAN)}`;
+  });
+  afterAll(async () => {
+    await observer?.stop();
+    await registry?.close();
+    await startBroker();
+  });
+
+  it('publishes each committed change once acknowledged, keyed by restriction id, and records partition and offset', async () => {
+    const created = (await http.post('/v1/restrictions').set('authorization', court).send(exitBanBody()).expect(201)).body;
+    await http.post(`/v1/restrictions/${created.id}/lift`).set('authorization', court).send({ reason: 'SECURITY_PROVIDED' }).expect(200);
+    const seen = await observer.waitFor(() => observer.forKey(created.id).length === 2);
+    const mine = seen.filter((m) => m.key === created.id);
+    expect(mine.map((m) => [m.topic, m.value.type, m.value.data.version])).toEqual([
+      [restrictionTopic('EXIT_BAN', prefix), 'cn.court.credit-discipline.restriction.imposed', 1],
+      [restrictionTopic('EXIT_BAN', prefix), 'cn.court.credit-discipline.restriction.lifted', 2],
+    ]);
+    const rows = await registry.dataSource.query(
+      'SELECT version, kafka_partition, kafka_offset, published_at FROM outbox WHERE restriction_id = ? ORDER BY version',
+      [created.id],
+    );
+    expect(rows.map((r: { kafka_partition: number; kafka_offset: string }) => [r.kafka_partition, String(r.kafka_offset)])).toEqual(
+      mine.map((m) => [m.partition, m.offset]),
+    );
+  });
+
+  it('never skips a row whose transaction commits after later rows were published', async () => {
+    const slow = await createConnection({ host: registry.config.db.host, port: registry.config.db.port, user: registry.config.db.user, password: registry.config.db.password, database: registry.config.db.database });
+    const lateId = '00000000-0000-7000-8000-' + Date.now().toString(16).padStart(12, '0');
+    const topic = restrictionTopic('EXIT_BAN', prefix);
+    await slow.beginTransaction();
+    // Takes an AUTO_INCREMENT id now, commits only after other rows have gone out.
+    await slow.query(
+      `INSERT INTO outbox (event_id, restriction_id, version, topic, payload, available_at, created_at)
+       VALUES (UUID(), ?, 1, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+      [lateId, topic, JSON.stringify({ id: 'late', data: { version: 1 } })],
+    );
+    const later = (await http.post('/v1/restrictions').set('authorization', court).send(exitBanBody()).expect(201)).body;
+    await observer.waitFor(() => observer.forKey(later.id).length === 1);
+    await slow.commit();
+    await slow.end();
+    await observer.waitFor(() => observer.forKey(lateId).length === 1);
+  });
+
+  it('holds a listing in its grace period and releases it, in order, when the court removes the grace period', async () => {
+    const publishAfter = new Date(Date.now() + 45 * 86400_000).toISOString();
+    const listing = (await http.post('/v1/restrictions').set('authorization', court).send(listingBody({ publishAfter })).expect(201)).body;
+    expect(listing.published).toBe(false);
+    const other = (await http.post('/v1/restrictions').set('authorization', court).send(exitBanBody()).expect(201)).body;
+    await observer.waitFor(() => observer.forKey(other.id).length === 1);
+    expect(observer.forKey(listing.id)).toHaveLength(0);
+    expect(observer.forKey(listing.linkedRestrictions[0].id)).toHaveLength(0);
+
+    await http.patch(`/v1/restrictions/${listing.id}`).set('authorization', court).set('if-match', '1').send({ publishAfter: null }).expect(200);
+    await observer.waitFor(() => observer.forKey(listing.id).length === 2);
+    expect(observer.forKey(listing.id).map((m) => m.value.data.version)).toEqual([1, 2]);
+  });
+
+  it('keeps accepting changes while the broker is down and publishes all 200, in per-restriction order, after it returns', async () => {
+    await stopBroker();
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      ids.push((await http.post('/v1/restrictions').set('authorization', court).send(exitBanBody()).expect(201)).body.id);
+    }
+    for (const id of ids) {
+      await http.patch(`/v1/restrictions/${id}`).set('authorization', court).set('if-match', '1').send({ subject: { name: '更正一' } }).expect(200);
+      await http.patch(`/v1/restrictions/${id}`).set('authorization', court).set('if-match', '2').send({ subject: { name: '更正二' } }).expect(200);
+      await http.post(`/v1/restrictions/${id}/lift`).set('authorization', court).send({ reason: 'PERFORMED' }).expect(200);
+    }
+    const [{ n }] = await registry.dataSource.query(`SELECT COUNT(*) n FROM outbox WHERE restriction_id IN (?) AND published_at IS NULL`, [ids]);
+    expect(Number(n)).toBe(200);
+
+    await startBroker();
+    await observer.waitFor(() => ids.every((id) => new Set(observer.forKey(id).map((m) => m.value.id)).size === 4), 120000);
+    const byKey = versionsByKey(observer.messages.filter((m) => ids.includes(m.key)));
+    for (const id of ids) expect(byKey.get(id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('two relay instances: versions stay strictly increasing per key across lease hand-overs', async () => {
+    const second = await startRegistry(testConfig({ topicPrefix: prefix, env: { ...relayEnv, INSTANCE_ID: 'relay-b' } }));
+    try {
+      const httpB = request(second.app.getHttpServer());
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) ids.push((await http.post('/v1/restrictions').set('authorization', court).send(exitBanBody()).expect(201)).body.id);
+      for (let round = 0; round < 6; round++) {
+        // Interleave changes through both instances, and hand the lease over mid-stream.
+        if (round === 2) await registry.relay.stop();
+        if (round === 4) {
+          registry.relay.start();
+          await second.relay.stop();
+        }
+        await Promise.all(
+          ids.map(async (id, i) => {
+            const client = (i + round) % 2 === 0 ? http : httpB;
+            await client.patch(`/v1/restrictions/${id}`).set('authorization', court).set('if-match', String(round + 1)).send({ subject: { name: `第${round}次更正` } }).expect(200);
+          }),
+        );
+      }
+      await observer.waitFor(() => ids.every((id) => observer.forKey(id).length >= 7), 60000);
+      const byKey = versionsByKey(observer.messages.filter((m) => ids.includes(m.key)));
+      expectStrictlyIncreasing(byKey);
+      for (const id of ids) expect(byKey.get(id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    } finally {
+      await second.close();
+      registry.relay.start();
+    }
+  });
+});

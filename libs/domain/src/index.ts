@@ -1,0 +1,6 @@
+export * from './restriction.types';
+export * from './restriction.commands';
+export * from './domain-error';
+export * from './identifiers';
+export * from './working-day-calendar';
+export * from './restriction';

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Local development entry points (npm run start:local | stop:local | test:all).
+#
+#   local.sh start   dependencies up, migrate ${DB_NAME}, build, run the registry in the foreground
+#   local.sh test    dependencies up, then lint:deps, typecheck, lint, unit tests and
+#                    integration tests against ${DB_TEST_NAME}; fails fast; Kafka is left running
+#   local.sh stop    stop the local Kafka (MariaDB is a system service and is left alone)
+#
+# "Dependencies up" = npm ci when node_modules is missing or older than package-lock.json,
+# scripts/db.sh ensure (MariaDB + databases), scripts/kafka/kafka.sh start.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+cd "$REPO_ROOT"
+
+# One set of connection settings for the scripts, the app and the tests.
+export DB_HOST="${DB_HOST:-127.0.0.1}"
+export DB_PORT="${DB_PORT:-3306}"
+export DB_USER="${DB_USER:-root}"
+export DB_PASSWORD="${DB_PASSWORD:-}"
+export DB_TEST_NAME="${DB_TEST_NAME:-credit_discipline_test}"
+export KAFKA_PORT="${KAFKA_PORT:-9092}"
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}"
+export KAFKA_TOPIC_PREFIX="${KAFKA_TOPIC_PREFIX:-credit-discipline}"
+
+log() { echo "[local] $*" >&2; }
+
+ensure_node_modules() {
+  if [[ ! -d node_modules || ! -f node_modules/.package-lock.json ||
+    package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "installing dependencies (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+prelude() {
+  ensure_node_modules
+  bash scripts/db.sh ensure
+  bash scripts/kafka/kafka.sh start
+}
+
+cmd_start() {
+  prelude
+  export DB_NAME="${DB_NAME:-credit_discipline}"
+  log "migrating $DB_NAME"
+  npm run db:migrate
+  npm run build
+  log "starting registry (http://127.0.0.1:${HTTP_PORT:-3000}, Kafka $KAFKA_BROKERS); Ctrl-C to stop, 'npm run stop:local' stops Kafka"
+  exec node dist/apps/registry/main.js
+}
+
+# Globals (not locals) so the EXIT trap can still read them.
+started=$SECONDS
+current=""
+done_steps=()
+
+report_failure() {
+  local rc=$?
+  if ((rc != 0)); then
+    echo "" >&2
+    echo "test:all: FAILED at step \"$current\" (exit $rc) after $((SECONDS - started)) s; passed: ${done_steps[*]:-none}. Kafka may still be running (npm run stop:local)." >&2
+  fi
+}
+
+cmd_test() {
+  trap report_failure EXIT
+
+  current="prepare (npm ci / MariaDB / Kafka)"
+  prelude
+
+  export DB_NAME="$DB_TEST_NAME"
+  export NODE_ENV=test
+
+  step() {
+    current="$1"
+    shift
+    local t=$SECONDS
+    echo "" >&2
+    log "==> $current: $*"
+    "$@"
+    done_steps+=("$current($((SECONDS - t))s)")
+  }
+  step lint:deps npm run lint:deps
+  step typecheck npm run typecheck
+  step lint npm run lint
+  step unit npx jest --selectProjects unit
+  step integration npx jest --selectProjects integration --runInBand
+
+  trap - EXIT
+  echo ""
+  echo "test:all: PASSED in $((SECONDS - started)) s - ${done_steps[*]}. Kafka left running at $KAFKA_BROKERS (stop it with: npm run stop:local)."
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  test) cmd_test ;;
+  stop) bash scripts/kafka/kafka.sh stop ;;
+  *)
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac
