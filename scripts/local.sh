@@ -84,11 +84,16 @@ cmd_test() {
   step lint:deps npm run lint:deps
   step typecheck npm run typecheck
   step lint npm run lint
-  step unit npx jest --selectProjects unit
-  step integration npx jest --selectProjects integration --runInBand
+  mkdir -p test-artifacts
+  step unit npx jest --selectProjects unit --json --outputFile=test-artifacts/unit.json
+  step integration npx jest --selectProjects integration --runInBand --forceExit --json --outputFile=test-artifacts/integration.json
 
   trap - EXIT
   echo ""
+  node -e '
+    const r = ["unit", "integration"].map((t) => require(`./test-artifacts/${t}.json`));
+    const sum = (k) => r.reduce((n, x) => n + x[k], 0);
+    console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);'
   echo "test:all: PASSED in $((SECONDS - started)) s - ${done_steps[*]}. Kafka left running at $KAFKA_BROKERS (stop it with: npm run stop:local)."
 }
 

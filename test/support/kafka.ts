@@ -1,5 +1,6 @@
 // A plain kafkajs consumer used as an independent observer of what the registry published.
 import { randomBytes } from 'node:crypto';
+import type { RestrictionEvent } from '@cd/contracts';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 
 export interface SeenMessage {
@@ -7,7 +8,7 @@ export interface SeenMessage {
   partition: number;
   offset: string;
   key: string;
-  value: Record<string, any>;
+  value: RestrictionEvent;
   headers: Record<string, string>;
 }
 

@@ -25,6 +25,8 @@ export const DOMAIN_ERROR_CODES = [
   'ALREADY_LIFTED',
   'PERMISSION_NOT_ALLOWED',
   'FIELD_NOT_AMENDABLE',
+  /** A listed debtor shall stay consumption-restricted (Consumption Rules Art. 1). */
+  'LINKED_LISTING_ACTIVE',
   'FIELD_REQUIRED',
   'FIELD_NOT_ALLOWED',
   'INVALID_DATE',

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { normaliseIdentifierValue } from '@cd/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
@@ -10,8 +11,4 @@ export class IdentifierHasher {
   hash(value: string): Buffer {
     return createHmac('sha256', this.config.identifierHashKey).update(normaliseIdentifierValue(value)).digest();
   }
-}
-
-export function normaliseIdentifierValue(value: string): string {
-  return value.replace(/\s+/g, '').toUpperCase();
 }

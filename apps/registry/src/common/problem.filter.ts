@@ -35,6 +35,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   INVALID_DATE: 422,
   INVALID_MEASURES: 422,
   GRACE_PERIOD_NOT_ALLOWED: 422,
+  LINKED_LISTING_ACTIVE: 409,
 };
 
 const APP_STATUS: Record<AppErrorCode, number> = {

@@ -93,6 +93,16 @@ describe('court restrictions API (real MariaDB)', () => {
     expect(linked.body).toMatchObject({ status: 'LIFTED', liftReason: 'PERFORMED', version: 2 });
   });
 
+  it('refuses to lift a listing\'s consumption restriction while the debtor is still listed (Consumption Rules Art. 1)', async () => {
+    const listing = (await http.post('/v1/restrictions').set('authorization', court).send(listingBody()).expect(201)).body;
+    const consumptionId = listing.linkedRestrictions[0].id;
+    const refused = await http.post(`/v1/restrictions/${consumptionId}/lift`).set('authorization', court).send({ reason: 'CREDITOR_CONSENT' }).expect(409);
+    expect(refused.body).toMatchObject({ code: 'LINKED_LISTING_ACTIVE', errors: [expect.objectContaining({ field: 'reason' })] });
+    await http.post(`/v1/restrictions/${listing.id}/lift`).set('authorization', court).send({ reason: 'EARLY_DELETION' }).expect(200);
+    const lifted = await http.post(`/v1/restrictions/${consumptionId}/lift`).set('authorization', court).send({ reason: 'CREDITOR_CONSENT' }).expect(200);
+    expect(lifted.body).toMatchObject({ status: 'LIFTED', version: 2 });
+  });
+
   it('parallel requests with one Idempotency-Key create exactly one restriction and one event', async () => {
     const body = exitBanBody();
     const key = `idem-${Date.now()}`;

@@ -123,6 +123,13 @@ export class RestrictionsService {
   async lift(id: string, dto: LiftRestrictionDto, expectedVersion: number | undefined, meta: CommandMeta): Promise<RestrictionView> {
     const { includeLinked, ...command } = dto;
     return this.change(id, meta, ['lift', id, expectedVersion ?? null, dto], expectedVersion, async (state, now, manager) => {
+      if (state.linkedListingId && (await this.restrictions.lockById(manager, state.linkedListingId))?.status === 'ACTIVE') {
+        throw new DomainError(
+          'LINKED_LISTING_ACTIVE',
+          `The debtor is still listed (${state.linkedListingId}); lift the listing with includeLinked, or lift it first.`,
+          'reason',
+        );
+      }
       const lifted = [liftRestriction(state, command, { now })];
       if (includeLinked && state.kind === 'DISHONEST_LISTING') {
         for (const linked of await this.restrictions.linkedTo(id, manager)) {
