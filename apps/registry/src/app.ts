@@ -18,10 +18,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: config.env === 'test' ? ['error', 'warn'] : ['log', 'error', 'warn'],
+    // Fastify's own JSON parser only: Nest's would add form-urlencoded bodies.
+    bodyParser: false,
   });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  // JSON only: any other media type is refused with 415 instead of being parsed as text.
+  app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
   app.getHttpAdapter().getInstance().addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
     return payload;

@@ -1,4 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { AppError, type FieldError } from './app-error';
 
 /** Flattens class-validator's tree into one entry per failing field and rule, with JSON paths. */
@@ -27,3 +28,9 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/**
+ * May be left out, but not sent as null: class-validator's IsOptional would let
+ * `"subject": null` through to the domain as if it were a value.
+ */
+export const OptionalNotNull = () => ValidateIf((_object, value) => value !== undefined);

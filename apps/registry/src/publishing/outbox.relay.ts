@@ -33,8 +33,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private wake?: () => void;
   private nudged = false;
   private leaseValidUntil = 0;
-  private topicsReady = false;
+  private readonly knownTopics = new Set<string>();
   private failures = 0;
+  private passes: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -76,19 +77,34 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** One pass, for tests and tools: publishes what is due, returns how many rows were published. */
-  async drainOnce(): Promise<number> {
-    if (!(await this.holdLease())) return 0;
-    await this.ensureTopics();
-    return this.publishBatch();
+  drainOnce(): Promise<number> {
+    return this.exclusive(async () => {
+      if (!(await this.holdLease())) return 0;
+      await this.ensureTopics();
+      return this.publishBatch();
+    });
+  }
+
+  /** One pass at a time per instance: the loop and drainOnce never send the same rows concurrently. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.passes.then(work);
+    this.passes = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       let delay = this.config.relay.pollIntervalMs;
       try {
-        if (await this.holdLease()) {
+        const published = await this.exclusive(async () => {
+          if (!(await this.holdLease())) return undefined;
           await this.ensureTopics();
-          const published = await this.publishBatch();
+          return this.publishBatch();
+        });
+        if (published !== undefined) {
           if (this.failures > 0) this.logger.log(`publishing again after ${this.failures} failed attempt(s)`);
           this.failures = 0;
           if (published >= this.config.relay.batchSize) delay = 0;
@@ -105,9 +121,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async ensureTopics(): Promise<void> {
-    if (this.topicsReady) return;
-    await this.bus.ensureTopics(allTopics(this.config.kafka.topicPrefix));
-    this.topicsReady = true;
+    if (this.knownTopics.size > 0) return;
+    const topics = allTopics(this.config.kafka.topicPrefix);
+    await this.bus.ensureTopics(topics);
+    topics.forEach((topic) => this.knownTopics.add(topic.name));
   }
 
   /** Acquires or renews the lease in the database, by the database's clock. */
@@ -148,6 +165,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     if (rows.length === 0) return 0;
     // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
     if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) return 0;
+    // A topic named by a committed row is created if missing, so one row can never stall the relay.
+    const unknownTopics = [...new Set(rows.map((row) => row.topic))].filter((topic) => !this.knownTopics.has(topic));
+    if (unknownTopics.length > 0) {
+      await this.bus.ensureTopics(unknownTopics.map((name) => ({ name, cleanupPolicy: 'compact' as const })));
+      unknownTopics.forEach((topic) => this.knownTopics.add(topic));
+    }
     const ids = rows.map((row) => row.id);
     let receipts;
     try {

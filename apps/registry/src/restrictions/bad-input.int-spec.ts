@@ -51,7 +51,8 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
     wrongSecret: '',
     noCourtClaim: '',
   };
-  const fx = { exitBan: '', liftedExitBan: '', listing: '', consumption: '' };
+  // formTarget and nullPatchTarget are used by one case each: if that case's defect writes, no other case is disturbed.
+  const fx = { exitBan: '', liftedExitBan: '', listing: '', consumption: '', formTarget: '', nullPatchTarget: '' };
   const bearer = (token: string) => `Bearer ${token}`;
 
   const post = (body: unknown, token = tokens.court) => http().post('/v1/restrictions').set('authorization', bearer(token)).send(body as object);
@@ -85,6 +86,8 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
     const listing = (await post(listingBody()).expect(201)).body;
     fx.listing = listing.id;
     fx.consumption = listing.linkedRestrictions[0].id;
+    fx.formTarget = (await post(exitBanBody()).expect(201)).body.id;
+    fx.nullPatchTarget = (await post(exitBanBody()).expect(201)).body.id;
   });
   afterAll(() => registry.close());
 
@@ -228,9 +231,12 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
     { name: 'malformed JSON body', send: () => rawJson('{"kind": "EXIT_BAN", '), status: 400, code: 'MALFORMED_REQUEST' },
     { name: 'JSON array body', send: () => rawJson(JSON.stringify([exitBanBody()])), status: 400, code: 'VALIDATION_FAILED' },
     { name: 'text/plain body', send: () => rawJson(JSON.stringify(exitBanBody()), 'text/plain'), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    { name: 'JSON body labelled application/x-www-form-urlencoded', send: () => rawJson(JSON.stringify(exitBanBody()), 'application/x-www-form-urlencoded'), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    { name: 'lift sent as a form (reason=PERFORMED)', send: () => http().post(`/v1/restrictions/${fx.formTarget}/lift`).set('authorization', bearer(tokens.court)).type('form').send('reason=PERFORMED'), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
     { name: 'application/xml body', send: () => rawJson('<restriction kind="EXIT_BAN"/>', 'application/xml'), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
     { name: 'body over the size limit', send: () => post(exitBanBody({ dishonestConduct: 'x'.repeat(registry.config.http.bodyLimitBytes + 1024) })), status: 413, code: 'PAYLOAD_TOO_LARGE' },
     { name: 'Idempotency-Key of 201 characters', send: () => post(exitBanBody()).set('idempotency-key', IDEM_PREFIX + 'k'.repeat(201)), status: 400, code: 'VALIDATION_FAILED', field: 'Idempotency-Key', rule: 'format' },
+    { name: 'refused body with an Idempotency-Key keeps no key', send: () => post(exitBanBody({ subject: person({ type: 'RESIDENT_ID', value: wrongCheckChar(residentId()) }) })).set('idempotency-key', `${IDEM_PREFIX}refused`), status: 422, code: 'INVALID_RESIDENT_ID', field: 'subject.identifier.value' },
     {
       name: 'Idempotency-Key reused with a different body',
       setup: async () => {
@@ -247,6 +253,7 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
     { name: 'lift with TERM_EXPIRED (reserved to the service)', send: () => lift(fx.exitBan, { reason: 'TERM_EXPIRED' }), status: 422, code: 'LIFT_REASON_RESERVED', field: 'reason' },
     { name: 'lift with an unknown reason', send: () => lift(fx.exitBan, { reason: 'PAID_UP' }), status: 400, code: 'VALIDATION_FAILED', field: 'reason', rule: 'isIn' },
     { name: 'lift an already lifted restriction', send: () => lift(fx.liftedExitBan, { reason: 'PERFORMED' }), status: 409, code: 'ALREADY_LIFTED' },
+    { name: "lift a listing's consumption restriction while the listing is active", send: () => lift(fx.consumption, { reason: 'PERFORMED' }), status: 409, code: 'LINKED_LISTING_ACTIVE', field: 'reason' },
     { name: 'lift with liftedAt before the decision', send: () => lift(fx.exitBan, { reason: 'PERFORMED', liftedAt: '2020-01-01T00:00:00Z' }), status: 422, code: 'INVALID_DATE_RANGE', field: 'liftedAt' },
     { name: 'lift with a stale If-Match', send: () => lift(fx.exitBan, { reason: 'PERFORMED' }).set('if-match', '"7"'), status: 412, code: 'STALE_VERSION', field: 'If-Match' },
 
@@ -255,6 +262,7 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
     { name: 'PATCH without If-Match', send: () => patch(fx.exitBan, { subject: { name: '李肆' } }), status: 428, code: 'PRECONDITION_REQUIRED', field: 'If-Match', rule: 'required' },
     { name: 'PATCH with a garbage If-Match', send: () => patch(fx.exitBan, { subject: { name: '李肆' } }, 'latest'), status: 400, code: 'VALIDATION_FAILED', field: 'If-Match', rule: 'format' },
     { name: 'PATCH with an empty body', send: () => patch(fx.exitBan, {}, '"1"'), status: 400, code: 'VALIDATION_FAILED', rule: 'notEmpty' },
+    { name: 'PATCH with subject: null (not a nullable field)', send: () => patch(fx.nullPatchTarget, { subject: null }, '"1"'), status: 400, code: 'VALIDATION_FAILED', field: 'subject' },
     { name: 'PATCH changing subject.type', send: () => patch(fx.exitBan, { subject: { type: 'ORGANISATION' } }, '"1"'), status: 400, code: 'VALIDATION_FAILED', field: 'subject.type', rule: 'unknownField' },
     { name: 'PATCH a resident ID with a wrong check character', send: () => patch(fx.exitBan, { subject: { identifier: { type: 'RESIDENT_ID', value: wrongCheckChar(residentId()) } } }, '"1"'), status: 422, code: 'INVALID_RESIDENT_ID', field: 'subject.identifier.value' },
     { name: 'PATCH expiresAt on a listing', send: () => patch(fx.listing, { expiresAt: monthsFromNow(6) }, '"1"'), status: 422, code: 'EXPIRY_NOT_ALLOWED', field: 'expiresAt' },
@@ -267,6 +275,7 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
 
     // Search
     { name: 'search with limit=0', send: () => get('/v1/restrictions?limit=0'), status: 400, code: 'VALIDATION_FAILED', field: 'limit' },
+    { name: 'search with limit=201', send: () => get('/v1/restrictions?limit=201'), status: 400, code: 'VALIDATION_FAILED', field: 'limit' },
     { name: 'search with limit=abc', send: () => get('/v1/restrictions?limit=abc'), status: 400, code: 'VALIDATION_FAILED', field: 'limit', rule: 'matches' },
     { name: 'search with an unknown query parameter', send: () => get('/v1/restrictions?court=110105'), status: 400, code: 'VALIDATION_FAILED', field: 'court', rule: 'unknownField' },
     { name: 'search with an unknown kind', send: () => get('/v1/restrictions?kind=TRAVEL_BAN'), status: 400, code: 'VALIDATION_FAILED', field: 'kind', rule: 'isIn' },
@@ -281,8 +290,6 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
     { name: 'malformed restriction id', send: () => get('/v1/restrictions/12345'), status: 400, code: 'VALIDATION_FAILED', field: 'id', rule: 'isUuid' },
 
     // Authentication and authorisation
-    { name: 'PROBE valid exit ban (must fail the snapshot)', send: () => post(exitBanBody()), status: 201, code: 'X' },
-    { name: 'PROBE valid lift (must fail the snapshot)', send: () => lift(fx.consumption, { reason: 'PERFORMED' }), status: 200, code: 'X' },
     { name: 'missing token', send: () => http().post('/v1/restrictions').send(exitBanBody()), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'expired token', send: () => post(exitBanBody(), tokens.expired), status: 401, code: 'UNAUTHENTICATED' },
     { name: 'token signed with an unknown kid', send: () => post(exitBanBody(), tokens.unknownKid), status: 401, code: 'UNAUTHENTICATED' },
@@ -298,12 +305,12 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
     expect(cases.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(cases)('$name → $status $code', async ({ name, send, setup, ...expected }) => {
+  it.each(cases)('$name → $status $code', async ({ send, setup, ...expected }) => {
     await setup?.();
     const before = await snapshot();
     const res = await send();
-    if (['text/plain body', 'JSON array body', 'search with limit=0', 'malformed JSON body', 'body over the size limit', 'PATCH with an empty body', 'permission on an exit ban', 'expired token'].includes(name)) console.log(name, res.status, res.headers['content-type'], JSON.stringify(res.body).slice(0, 1500));
-    if (!name.startsWith('PROBE')) expectProblem(res, expected);
+    // Checked first: a refused request that nevertheless wrote is the worse failure.
     expect(await snapshot()).toEqual(before);
+    expectProblem(res, expected);
   });
 });

@@ -22,6 +22,7 @@ import {
   type SubjectType,
 } from '@cd/domain';
 import { Type } from 'class-transformer';
+import { OptionalNotNull } from '../common/validation';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -61,7 +62,7 @@ export class IdentifierDto {
   value!: string;
 
   @ApiPropertyOptional({ example: 'CHN', description: 'Passports: issuing country, ISO 3166-1 alpha-3.' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Matches(/^[A-Z]{3}$/, { message: 'country must be an ISO 3166-1 alpha-3 code' })
   country?: string;
@@ -85,12 +86,12 @@ export class SubjectDto {
   identifier!: IdentifierDto;
 
   @ApiPropertyOptional({ enum: SEXES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(SEXES)
   sex?: Sex;
 
   @ApiPropertyOptional({ example: '李四', description: 'Organisations: legal representative (List Rules Art. 6).' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
@@ -160,7 +161,7 @@ export class ImposeRestrictionDto {
   subject!: SubjectDto;
 
   @ApiPropertyOptional({ type: [AffectedPersonDto] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
@@ -174,33 +175,33 @@ export class ImposeRestrictionDto {
   case!: CaseDto;
 
   @ApiPropertyOptional({ enum: INITIATORS, default: 'EX_OFFICIO' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(INITIATORS)
   initiatedBy?: Initiator;
 
   @ApiPropertyOptional({ enum: LISTING_GROUNDS, description: 'Dishonest listings: exactly one ground (List Rules Art. 1).' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(LISTING_GROUNDS)
   ground?: ListingGround;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 3, description: 'Extension of the 2-year term for serious cases (List Rules Art. 2).' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(100)
   extensionYears?: number;
 
   @ApiPropertyOptional({ description: 'Ground ABLE_BUT_REFUSES: the court attests none of the Art. 3 exclusions applies.' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   noExclusionAttested?: boolean;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) obligation?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) performanceStatus?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) dishonestConduct?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) obligation?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) performanceStatus?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) dishonestConduct?: string;
 
   @ApiPropertyOptional({ enum: CONSUMPTION_MEASURES, isArray: true, description: 'Consumption restrictions (and a listing\'s linked one): default all.' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
@@ -211,57 +212,57 @@ export class ImposeRestrictionDto {
   @IsISO8601(ISO_INSTANT)
   decidedAt!: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsISO8601(ISO_INSTANT) effectiveAt?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsISO8601(ISO_INSTANT) effectiveAt?: string;
 
   @ApiPropertyOptional({ description: 'Grace period: neither public nor distributed before this instant (1–3 months after the decision).' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601(ISO_INSTANT)
   publishAfter?: string;
 
   @ApiPropertyOptional({ description: 'Exit bans: optional end of the ban.' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsISO8601(ISO_INSTANT)
   expiresAt?: string;
 }
 
 export class AmendSubjectDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @IsNotEmpty() @MaxLength(200) name?: string;
 
   @ApiPropertyOptional({ type: IdentifierDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => IdentifierDto)
   identifier?: IdentifierDto;
 
-  @ApiPropertyOptional({ enum: SEXES }) @IsOptional() @IsIn(SEXES) sex?: Sex;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) legalRepresentative?: string;
+  @ApiPropertyOptional({ enum: SEXES }) @OptionalNotNull() @IsIn(SEXES) sex?: Sex;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @IsNotEmpty() @MaxLength(200) legalRepresentative?: string;
 }
 
 export class AmendCaseDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) caseNumber?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @IsNotEmpty() @MaxLength(100) caseNumber?: string;
 
   @ApiPropertyOptional({ type: EnforcementBasisDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => EnforcementBasisDto)
   enforcementBasis?: EnforcementBasisDto;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(DATE_ONLY, { message: 'filingDate must be a date YYYY-MM-DD' }) filingDate?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @Matches(DATE_ONLY, { message: 'filingDate must be a date YYYY-MM-DD' }) filingDate?: string;
 }
 
 /** Correction of recorded information (PATCH, If-Match required). */
 export class AmendRestrictionDto {
   @ApiPropertyOptional({ type: AmendSubjectDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => AmendSubjectDto)
   subject?: AmendSubjectDto;
 
   @ApiPropertyOptional({ type: [AffectedPersonDto] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })
@@ -269,13 +270,13 @@ export class AmendRestrictionDto {
   affectedPersons?: AffectedPersonDto[];
 
   @ApiPropertyOptional({ type: AmendCaseDto })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => AmendCaseDto)
   case?: AmendCaseDto;
 
-  @ApiPropertyOptional({ enum: LISTING_GROUNDS }) @IsOptional() @IsIn(LISTING_GROUNDS) ground?: ListingGround;
+  @ApiPropertyOptional({ enum: LISTING_GROUNDS }) @OptionalNotNull() @IsIn(LISTING_GROUNDS) ground?: ListingGround;
 
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
@@ -285,20 +286,20 @@ export class AmendRestrictionDto {
   @Max(100)
   extensionYears?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() noExclusionAttested?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) obligation?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) performanceStatus?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) dishonestConduct?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() noExclusionAttested?: boolean;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) obligation?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) performanceStatus?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) dishonestConduct?: string;
 
   @ApiPropertyOptional({ enum: CONSUMPTION_MEASURES, isArray: true })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
   @IsIn(CONSUMPTION_MEASURES, { each: true })
   measures?: ConsumptionMeasure[];
 
-  @ApiPropertyOptional() @IsOptional() @IsISO8601(ISO_INSTANT) effectiveAt?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsISO8601(ISO_INSTANT) effectiveAt?: string;
 
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
@@ -318,11 +319,11 @@ export class LiftRestrictionDto {
   @IsIn(LIFT_REASONS)
   reason!: LiftReason;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601(ISO_INSTANT) liftedAt?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) note?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsISO8601(ISO_INSTANT) liftedAt?: string;
 
   @ApiPropertyOptional({ description: 'Lifting a listing: also lift its linked consumption restriction, in the same transaction.' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   includeLinked?: boolean;
 }
@@ -345,7 +346,7 @@ export class GrantPermissionDto {
   reason!: string;
 
   @ApiPropertyOptional({ type: IdentifierDto, description: "An organisation's person: private consumption with personal funds." })
-  @IsOptional()
+  @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => IdentifierDto)
@@ -353,10 +354,10 @@ export class GrantPermissionDto {
 }
 
 export class SearchRestrictionsQuery {
-  @ApiPropertyOptional({ enum: RESTRICTION_KINDS }) @IsOptional() @IsIn(RESTRICTION_KINDS) kind?: RestrictionKind;
-  @ApiPropertyOptional({ enum: RESTRICTION_STATUSES }) @IsOptional() @IsIn(RESTRICTION_STATUSES) status?: RestrictionStatus;
-  @ApiPropertyOptional({ description: "Subject's identifier (resident ID, credit code, passport)" }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(32) idNumber?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) caseNumber?: string;
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' }) @IsOptional() @IsString() @Matches(/^[0-9a-f-]{36}$/, { message: 'cursor is not valid' }) cursor?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Matches(/^\d{1,3}$/, { message: 'limit must be an integer 1–200' }) limit?: string;
+  @ApiPropertyOptional({ enum: RESTRICTION_KINDS }) @OptionalNotNull() @IsIn(RESTRICTION_KINDS) kind?: RestrictionKind;
+  @ApiPropertyOptional({ enum: RESTRICTION_STATUSES }) @OptionalNotNull() @IsIn(RESTRICTION_STATUSES) status?: RestrictionStatus;
+  @ApiPropertyOptional({ description: "Subject's identifier (resident ID, credit code, passport)" }) @OptionalNotNull() @IsString() @IsNotEmpty() @MaxLength(32) idNumber?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @IsNotEmpty() @MaxLength(100) caseNumber?: string;
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' }) @OptionalNotNull() @IsString() @Matches(/^[0-9a-f-]{36}$/, { message: 'cursor is not valid' }) cursor?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @OptionalNotNull() @Matches(/^(?:[1-9]\d?|1\d\d|200)$/, { message: 'limit must be an integer 1–200' }) limit?: string;
 }
