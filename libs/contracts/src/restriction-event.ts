@@ -9,6 +9,7 @@ import type {
   RestrictionStatus,
   SubjectType,
 } from '@cd/domain';
+import { signDocument, verifySigned, type KeyInput } from './signing';
 
 export const EVENT_TYPE_PREFIX = 'cn.court.credit-discipline.restriction';
 export const RESTRICTION_CHANGES = ['imposed', 'amended', 'lifted'] as const;
@@ -34,7 +35,7 @@ export interface RestrictionEventData {
   liftReason?: LiftReason;
 }
 
-/** CloudEvents 1.0, structured mode. */
+/** CloudEvents 1.0, structured mode, signed by the service (extension attributes sigkeyid + signature). */
 export interface RestrictionEvent {
   specversion: '1.0';
   id: string;
@@ -44,6 +45,21 @@ export interface RestrictionEvent {
   time: string;
   datacontenttype: 'application/json';
   data: RestrictionEventData;
+  /** Id of the service key that signed the event (see GET /v1/public/event-keys). */
+  sigkeyid?: string;
+  /** Ed25519 signature (base64) of the canonical JSON of the event without `signature`. */
+  signature?: string;
+}
+
+export function signEvent(event: RestrictionEvent, key: { keyId: string; privateKey: KeyInput }): RestrictionEvent {
+  const { signature: _unused, ...unsigned } = { ...event, sigkeyid: key.keyId };
+  return { ...unsigned, signature: signDocument(unsigned, key.privateKey) };
+}
+
+/** True when the event carries a valid signature by one of the given service keys (by key id). */
+export function verifyEvent(event: RestrictionEvent, publicKeys: Record<string, KeyInput>): boolean {
+  const key = event.sigkeyid ? publicKeys[event.sigkeyid] : undefined;
+  return key !== undefined && verifySigned(event, key);
 }
 
 export function restrictionEventData(state: RestrictionState): RestrictionEventData {

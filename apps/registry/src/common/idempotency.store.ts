@@ -4,7 +4,8 @@ import { principalKey, type Principal } from '../auth/principal';
 import { isDuplicateKey, TransactionRunner } from '../database/transaction-runner';
 import { AppError } from './app-error';
 import { IdempotencyRecord } from './idempotency.record';
-import { canonicalJson, sha256Hex } from './json';
+import { canonicalJson } from '@cd/contracts';
+import { createHash } from 'node:crypto';
 
 export interface IdempotentRequest {
   principal: Principal;
@@ -27,7 +28,7 @@ export class IdempotencyStore {
     if (!request.key) return this.transactions.run(work);
     const key = validKey(request.key);
     const principal = principalKey(request.principal);
-    const requestHash = sha256Hex(canonicalJson(request.fingerprint));
+    const requestHash = createHash('sha256').update(canonicalJson(request.fingerprint)).digest('hex');
 
     const earlier = await this.replay<T>(principal, key, requestHash);
     if (earlier !== undefined) return earlier;

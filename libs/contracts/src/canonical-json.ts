@@ -1,14 +1,8 @@
-import { createHash } from 'node:crypto';
-
-/** JSON with object keys sorted, so equal requests hash equally whatever their key order. */
+/** JSON with object keys sorted at every level: the byte form that signatures and fingerprints cover. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
