@@ -14,6 +14,8 @@ const moduleNameMapper = {
   '^@cd/domain/(.*)$': '<rootDir>/libs/domain/src/$1',
   '^@cd/contracts$': '<rootDir>/libs/contracts/src',
   '^@cd/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
+  '^@cd/partner-sdk$': '<rootDir>/libs/partner-sdk/src',
+  '^@cd/partner-sdk/(.*)$': '<rootDir>/libs/partner-sdk/src/$1',
 };
 const base = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
 

@@ -6,6 +6,11 @@ import { ProblemFilter } from './common/problem.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { PartnersModule } from './partners/partners.module';
+import { PartnersCoreModule } from './partners/partners-core.module';
+import { ReceiptsModule } from './receipts/receipts.module';
+import { SupervisionModule } from './supervision/supervision.module';
 import { RestrictionsModule } from './restrictions/restrictions.module';
 
 @Global()
@@ -21,7 +26,19 @@ export class AppModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.register(config), DatabaseModule, AuditModule, AuthModule, HealthModule, RestrictionsModule],
+      imports: [
+        ConfigModule.register(config),
+        DatabaseModule,
+        AuditModule,
+        AuthModule,
+        MetricsModule,
+        PartnersCoreModule,
+        HealthModule,
+        RestrictionsModule,
+        PartnersModule,
+        ReceiptsModule,
+        SupervisionModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }

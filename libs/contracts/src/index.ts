@@ -6,3 +6,4 @@ export * from './canonical-json';
 export * from './signing';
 export * from './receipt';
 export * from './reconciliation';
+export * from './schemas';

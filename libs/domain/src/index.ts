@@ -4,3 +4,4 @@ export * from './domain-error';
 export * from './identifiers';
 export * from './working-day-calendar';
 export * from './restriction';
+export * from './partner';

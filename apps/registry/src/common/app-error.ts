@@ -9,6 +9,11 @@ export const APP_ERROR_CODES = [
   'FORBIDDEN',
   'COURT_NOT_REGISTERED',
   'RESTRICTION_NOT_FOUND',
+  'PARTNER_NOT_FOUND',
+  'PARTNER_EXISTS',
+  'PARTNER_KEY_EXISTS',
+  'PARTNER_KEY_NOT_FOUND',
+  'RECEIPT_REJECTED',
   'ROUTE_NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'PRECONDITION_REQUIRED',
@@ -31,6 +36,8 @@ export class AppError extends Error {
     readonly code: AppErrorCode,
     message: string,
     readonly errors: FieldError[] = [],
+    /** Extra members for the problem document (RFC 9457 extensions), e.g. a rejection reason. */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'AppError';

@@ -47,6 +47,11 @@ const APP_STATUS: Record<AppErrorCode, number> = {
   FORBIDDEN: 403,
   COURT_NOT_REGISTERED: 403,
   RESTRICTION_NOT_FOUND: 404,
+  PARTNER_NOT_FOUND: 404,
+  PARTNER_EXISTS: 409,
+  PARTNER_KEY_EXISTS: 409,
+  PARTNER_KEY_NOT_FOUND: 404,
+  RECEIPT_REJECTED: 422,
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   PRECONDITION_REQUIRED: 428,
@@ -58,6 +63,7 @@ const APP_STATUS: Record<AppErrorCode, number> = {
 };
 
 export interface Problem {
+  [extension: string]: unknown;
   type: string;
   title: string;
   status: number;
@@ -72,7 +78,7 @@ export function problemFor(error: unknown): Problem {
     return problem(DOMAIN_STATUS[error.code] ?? 422, error.code, error.message, error.field ? [{ field: error.field, rule: error.code, message: error.message }] : []);
   }
   if (error instanceof AppError) {
-    return problem(APP_STATUS[error.code], error.code, error.message, error.errors);
+    return { ...problem(APP_STATUS[error.code], error.code, error.message, error.errors), ...error.extensions };
   }
   if (error instanceof HttpException) {
     return problem(error.getStatus(), httpCode(error.getStatus()), httpDetail(error));

@@ -23,7 +23,16 @@ export interface AppConfig {
     instanceId: string;
   };
   expiry: { enabled: boolean; intervalMs: number };
-  events: { source: string };
+  events: {
+    source: string;
+    /** Ed25519 private keys (PEM) by key id; `activeKeyId` signs new events. */
+    signingKeys: Record<string, string>;
+    activeKeyId: string;
+    /** Public keys (PEM) of retired signing keys, still served so older events verify. */
+    retiredPublicKeys: Record<string, string>;
+  };
+  partners: { overdueScanIntervalMs: number; reannounceAfterMs: number; backfillChunk: number };
+  receipts: { consumerEnabled: boolean; groupId: string };
   auth: { keys: Record<string, string>; issuer: string; audience: string };
   /** Secret for the keyed hash (HMAC-SHA256) used to look identifiers up without storing them in an index. */
   identifierHashKey: string;
@@ -33,6 +42,9 @@ export class ConfigError extends Error {}
 
 const DEV_JWT_KEYS = { dev: 'dev-only-secret-change-me-0123456789abcdef' };
 const DEV_HASH_KEY = 'dev-only-identifier-hash-key-0123456789';
+const DEV_EVENT_KEYS = {
+  'dev-2026': '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIOWrvOdRgmH3fHC5z6Cfw2iBUhID40tQv7EYrCsrcf0U\n-----END PRIVATE KEY-----\n',
+};
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
@@ -76,6 +88,28 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('JWT_KEYS is required in production');
   }
 
+  const pemMap = (name: string, fallback: Record<string, string> | undefined, pattern: RegExp): Record<string, string> => {
+    const raw = source[name];
+    if (!raw) {
+      if (fallback === undefined) return {};
+      if (env === 'production') problems.push(`${name} is required in production`);
+      return fallback;
+    }
+    try {
+      const map = JSON.parse(raw) as Record<string, string>;
+      if (typeof map !== 'object' || map === null || Object.values(map).some((pem) => typeof pem !== 'string' || !pattern.test(pem))) {
+        problems.push(`${name} must be a JSON object {"<key id>": "<PEM>"}`);
+      }
+      return map;
+    } catch {
+      problems.push(`${name} must be valid JSON: {"<key id>": "<PEM>"}`);
+      return fallback ?? {};
+    }
+  };
+  const signingKeys = pemMap('EVENT_SIGNING_KEYS', DEV_EVENT_KEYS, /BEGIN PRIVATE KEY/);
+  const activeKeyId = source.EVENT_SIGNING_KEY_ID ?? Object.keys(signingKeys).at(-1) ?? '';
+  if (!signingKeys[activeKeyId]) problems.push(`EVENT_SIGNING_KEY_ID "${activeKeyId}" is not one of EVENT_SIGNING_KEYS`);
+
   const brokers = (source.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
   if (brokers.length === 0 || brokers.some((b) => !/^[\w.-]+:\d+$/.test(b))) problems.push('KAFKA_BROKERS must be host:port[,host:port…]');
   const topicPrefix = source.KAFKA_TOPIC_PREFIX ?? 'credit-discipline';
@@ -112,7 +146,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       instanceId: source.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     },
     expiry: { enabled: bool('EXPIRY_ENABLED', true), intervalMs: int('EXPIRY_INTERVAL_MS', 60000, 100) },
-    events: { source: source.EVENT_SOURCE ?? '/cn/court/credit-discipline/registry' },
+    events: {
+      source: source.EVENT_SOURCE ?? '/cn/court/credit-discipline/registry',
+      signingKeys,
+      activeKeyId,
+      retiredPublicKeys: pemMap('EVENT_RETIRED_PUBLIC_KEYS', undefined, /BEGIN PUBLIC KEY/),
+    },
+    partners: {
+      overdueScanIntervalMs: int('OVERDUE_SCAN_INTERVAL_MS', 60000, 100),
+      reannounceAfterMs: int('REANNOUNCE_AFTER_MS', 3_600_000, 100),
+      backfillChunk: int('PARTNER_BACKFILL_CHUNK', 5000, 1, 100000),
+    },
+    receipts: {
+      consumerEnabled: bool('RECEIPTS_CONSUMER_ENABLED', true),
+      groupId: source.RECEIPTS_GROUP_ID ?? `${topicPrefix}.registry.receipts`,
+    },
     auth: {
       keys,
       issuer: source.JWT_ISSUER ?? 'credit-discipline',

@@ -1,9 +1,10 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { Foundation1764400000000 } from '../../../../migrations/1764400000000-Foundation';
+import { Distribution1764500000000 } from '../../../../migrations/1764500000000-Distribution';
 import { ENTITIES } from './entities';
 
-export const MIGRATIONS = [Foundation1764400000000];
+export const MIGRATIONS = [Foundation1764400000000, Distribution1764500000000];
 
 export function dataSourceOptions(db: AppConfig['db']): DataSourceOptions {
   return {

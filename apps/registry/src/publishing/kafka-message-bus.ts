@@ -1,8 +1,8 @@
 import { partitionForKey, type TopicSpec } from '@cd/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { MessageBus, type DeliveryReceipt, type OutgoingMessage } from './message-bus';
+import { MessageBus, type DeliveryReceipt, type IncomingMessage, type OutgoingMessage, type Subscription } from './message-bus';
 
 @Injectable()
 export class KafkaMessageBus extends MessageBus {
@@ -10,6 +10,7 @@ export class KafkaMessageBus extends MessageBus {
   private readonly kafka: Kafka;
   private producer?: Producer;
   private readonly partitionCounts = new Map<string, number>();
+  private readonly consumers = new Set<Consumer>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     super();
@@ -84,7 +85,28 @@ export class KafkaMessageBus extends MessageBus {
     }
   }
 
+  async subscribe(topics: string[], groupId: string, handler: (message: IncomingMessage) => Promise<void>): Promise<Subscription> {
+    const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, retry: { retries: 10 } });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    // kafkajs commits a message's offset only after eachMessage resolved.
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ topic, partition, message }) =>
+        handler({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null }),
+    });
+    this.consumers.add(consumer);
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect().catch(() => undefined)));
+    this.consumers.clear();
     await this.resetProducer();
   }
 

@@ -15,6 +15,18 @@ export interface DeliveryReceipt {
   offset: string;
 }
 
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
 export abstract class MessageBus {
   /** Creates missing topics with their cleanup policy; existing topics are left as they are. */
   abstract ensureTopics(topics: TopicSpec[]): Promise<void>;
@@ -23,5 +35,10 @@ export abstract class MessageBus {
    * in-sync replicas; one receipt per message, in input order. Rejects if any failed.
    */
   abstract publish(messages: OutgoingMessage[]): Promise<DeliveryReceipt[]>;
+  /**
+   * Joins a consumer group. Each message's offset is committed only after the handler
+   * resolved; a handler that throws makes the message be delivered again.
+   */
+  abstract subscribe(topics: string[], groupId: string, handler: (message: IncomingMessage) => Promise<void>): Promise<Subscription>;
   abstract close(): Promise<void>;
 }

@@ -2,6 +2,8 @@ import { allTopics } from '@cd/contracts';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DeliveryLedger } from '../deliveries/delivery-ledger';
+import { PartnerDirectory } from '../partners/partner-directory';
 import { MessageBus } from './message-bus';
 
 interface PendingRow {
@@ -41,6 +43,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly bus: MessageBus,
+    private readonly ledger: DeliveryLedger,
+    private readonly partners: PartnerDirectory,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -188,15 +192,25 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         .catch(() => undefined);
       throw error;
     }
+    const publishedAt = new Date();
+    const dueAt = await this.partners.dueTimes(publishedAt);
     const partitionCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
-    await this.dataSource.query(
-      `UPDATE outbox
-          SET published_at = UTC_TIMESTAMP(3),
-              kafka_partition = CASE id ${partitionCase} END,
-              kafka_offset = CASE id ${partitionCase} END
-        WHERE id IN (?)`,
-      [...rows.flatMap((row, i) => [row.id, receipts[i].partition]), ...rows.flatMap((row, i) => [row.id, receipts[i].offset]), ids],
-    );
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE outbox
+            SET published_at = ?,
+                kafka_partition = CASE id ${partitionCase} END,
+                kafka_offset = CASE id ${partitionCase} END
+          WHERE id IN (?)`,
+        [publishedAt, ...rows.flatMap((row, i) => [row.id, receipts[i].partition]), ...rows.flatMap((row, i) => [row.id, receipts[i].offset]), ids],
+      );
+      await this.ledger.recordPublished(
+        manager,
+        rows.map((row) => ({ restrictionId: row.restriction_id, version: row.version, status: eventStatus(row.payload), eventId: row.event_id })),
+        publishedAt,
+        dueAt,
+      );
+    });
     return rows.length;
   }
 
@@ -218,4 +232,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       };
     });
   }
+}
+
+function eventStatus(payload: string): string {
+  return (JSON.parse(payload) as { data?: { status?: string } }).data?.status ?? 'ACTIVE';
 }

@@ -3,12 +3,16 @@ import type { RestrictionState } from '@cd/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { EventSigner } from './event-signer';
 import { OutboxRecord } from './outbox.record';
 
 /** Writes the event for a state change into the outbox, inside the caller's transaction (guarantee 1). */
 @Injectable()
 export class OutboxWriter {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly signer: EventSigner,
+  ) {}
 
   /**
    * @param graceChanged the grace period was set, moved or removed by this change: earlier
@@ -20,7 +24,7 @@ export class OutboxWriter {
     change: RestrictionChange,
     { eventId, now, graceChanged }: { eventId: string; now: Date; graceChanged: boolean },
   ): Promise<void> {
-    const event = restrictionEvent(state, change, { eventId, source: this.config.events.source, time: now.toISOString() });
+    const event = this.signer.sign(restrictionEvent(state, change, { eventId, source: this.config.events.source, time: now.toISOString() }));
     // Grace period: held (with every later change of the same restriction) until publishAfter.
     const publishAfter = state.publishAfter ? new Date(state.publishAfter) : undefined;
     const availableAt = publishAfter && publishAfter > now ? publishAfter : now;

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
+import { EventKeysController } from './event-keys.controller';
+import { EventSigner } from './event-signer';
 import { KafkaMessageBus } from './kafka-message-bus';
 import { MessageBus } from './message-bus';
 import { OutboxRelay } from './outbox.relay';
 import { OutboxWriter } from './outbox.writer';
 
 @Module({
-  providers: [{ provide: MessageBus, useClass: KafkaMessageBus }, OutboxWriter, OutboxRelay],
-  exports: [MessageBus, OutboxWriter, OutboxRelay],
+  controllers: [EventKeysController],
+  providers: [{ provide: MessageBus, useClass: KafkaMessageBus }, EventSigner, OutboxWriter, OutboxRelay],
+  exports: [MessageBus, EventSigner, OutboxWriter, OutboxRelay],
 })
 export class PublishingModule {}

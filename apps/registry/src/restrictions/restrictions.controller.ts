@@ -11,6 +11,7 @@ import {
   LiftRestrictionDto,
   SearchRestrictionsQuery,
 } from './restrictions.dto';
+import type { EnforcementReport } from '../deliveries/enforcement';
 import { RestrictionsService, type RestrictionPage, type RestrictionView } from './restrictions.service';
 
 const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Same key and body → the original response; same key, other body → 422.' };
@@ -54,6 +55,13 @@ export class RestrictionsController {
     const found = await this.restrictions.get(id, principal);
     void reply.header('etag', `"${found.version}"`);
     return found;
+  }
+
+  @Get(':id/enforcement')
+  @Roles('court', 'supervisor')
+  @ApiOperation({ summary: 'Per-partner enforcement: published and confirmed versions, imposed-confirmed and lift-confirmed times' })
+  enforcement(@Param('id', RestrictionIdPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<EnforcementReport> {
+    return this.restrictions.enforcement(id, principal);
   }
 
   @Patch(':id')

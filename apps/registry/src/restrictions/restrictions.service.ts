@@ -19,6 +19,9 @@ import { AppError } from '../common/app-error';
 import { IdempotencyStore } from '../common/idempotency.store';
 import { CourtsRepository } from '../courts/courts.repository';
 import { isDuplicateKey, TransactionRunner } from '../database/transaction-runner';
+import { DeliveryLedger } from '../deliveries/delivery-ledger';
+import { enforcementReport, type EnforcementReport } from '../deliveries/enforcement';
+import { PartnerDirectory } from '../partners/partner-directory';
 import { OutboxRelay } from '../publishing/outbox.relay';
 import { OutboxWriter } from '../publishing/outbox.writer';
 import type {
@@ -63,6 +66,8 @@ export class RestrictionsService {
     private readonly audit: AuditLog,
     private readonly idempotency: IdempotencyStore,
     private readonly transactions: TransactionRunner,
+    private readonly ledger: DeliveryLedger,
+    private readonly directory: PartnerDirectory,
   ) {}
 
   async impose(dto: ImposeRestrictionDto, meta: CommandMeta): Promise<RestrictionView> {
@@ -88,6 +93,14 @@ export class RestrictionsService {
     const state = await this.restrictions.findById(id);
     const owned = this.ownedBy(state, principal, id);
     return view(owned, new Date(), owned.kind === 'DISHONEST_LISTING' ? await this.restrictions.linkedTo(id) : []);
+  }
+
+  /** Per-partner receipts for one restriction: imposed-confirmed and lift-confirmed, with times. */
+  async enforcement(id: string, principal: Principal): Promise<EnforcementReport> {
+    const state = await this.restrictions.findById(id);
+    const visible = principal.role === 'supervisor' ? (state ?? this.ownedBy(null, principal, id)) : this.ownedBy(state, principal, id);
+    const partners = new Map((await this.directory.all()).map((p) => [p.id, p]));
+    return enforcementReport(visible, await this.ledger.forRestriction(id), partners);
   }
 
   async search(query: SearchRestrictionsQuery, principal: Principal): Promise<RestrictionPage> {
@@ -212,6 +225,7 @@ export class RestrictionsService {
       await this.restrictions.insert(manager, after, history, now);
     }
     await this.outbox.append(manager, after, change, { eventId, now, graceChanged: before !== undefined && before.publishAfter !== after.publishAfter });
+    await this.ledger.obligeForChange(manager, after);
     await this.audit.append(
       manager,
       [

@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import type { Partner } from './partner';
+import { PartnerKeyDto, RegisterPartnerDto, UpdatePartnerDto } from './partners.dto';
+import { PartnersService } from './partners.service';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller({ path: 'admin/partners', version: '1' })
+export class PartnersController {
+  constructor(private readonly partners: PartnersService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a partner: sector, kinds it must enforce, receipt deadline, Ed25519 public key(s)' })
+  register(@Body() dto: RegisterPartnerDto, @CurrentPrincipal() principal: Principal): Promise<Partner> {
+    return this.partners.register(dto, principal);
+  }
+
+  @Get()
+  list(): Promise<Partner[]> {
+    return this.partners.list();
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string): Promise<Partner> {
+    return this.partners.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change name, kinds, deadline; active: false deactivates' })
+  update(@Param('id') id: string, @Body() dto: UpdatePartnerDto, @CurrentPrincipal() principal: Principal): Promise<Partner> {
+    return this.partners.update(id, dto, principal);
+  }
+
+  @Post(':id/keys')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Add a public key (rotation: add the new key, then revoke the old one)' })
+  addKey(@Param('id') id: string, @Body() dto: PartnerKeyDto, @CurrentPrincipal() principal: Principal): Promise<Partner> {
+    return this.partners.addKey(id, dto, principal);
+  }
+
+  @Delete(':id/keys/:keyId')
+  @ApiOperation({ summary: 'Revoke a public key: receipts signed with it are rejected from now on' })
+  revokeKey(@Param('id') id: string, @Param('keyId') keyId: string, @CurrentPrincipal() principal: Principal): Promise<Partner> {
+    return this.partners.revokeKey(id, keyId, principal);
+  }
+}

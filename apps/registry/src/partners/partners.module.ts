@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { PartnerBackfill } from './partner-backfill';
+import { PartnerMeController } from './partner-me.controller';
+import { PartnersController } from './partners.controller';
+import { PartnersService } from './partners.service';
+
+@Module({ controllers: [PartnersController, PartnerMeController], providers: [PartnersService, PartnerBackfill] })
+export class PartnersModule {}

@@ -1,0 +1,18 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/auth.decorators';
+import { EventSigner, type PublicEventKey } from './event-signer';
+
+@ApiTags('public')
+@Public()
+@Controller({ path: 'public/event-keys', version: '1' })
+export class EventKeysController {
+  constructor(private readonly signer: EventSigner) {}
+
+  @Get()
+  @Header('cache-control', 'public, max-age=300')
+  @ApiOperation({ summary: "The service's Ed25519 event-signing public keys, by key id (retired keys stay listed)" })
+  keys(): { keys: PublicEventKey[] } {
+    return { keys: this.signer.publicKeys };
+  }
+}
