@@ -28,7 +28,7 @@ export const SECTOR_DEFAULT_KINDS: Record<PartnerSector, readonly RestrictionKin
   CREDIT_BUREAU: ['DISHONEST_LISTING'],
 };
 
-export const DEADLINE_UNITS = ['MINUTES', 'HOURS', 'WORKING_DAYS'] as const;
+export const DEADLINE_UNITS = ['SECONDS', 'MINUTES', 'HOURS', 'WORKING_DAYS'] as const;
 export type DeadlineUnit = (typeof DEADLINE_UNITS)[number];
 
 export interface ReceiptDeadline {
@@ -39,6 +39,8 @@ export interface ReceiptDeadline {
 /** When a partner's receipt for a version published at `publishedAt` falls due. */
 export function receiptDueAt(publishedAt: Date, deadline: ReceiptDeadline, calendar: WorkingDayCalendar): Date {
   switch (deadline.unit) {
+    case 'SECONDS':
+      return new Date(publishedAt.getTime() + deadline.value * 1000);
     case 'MINUTES':
       return new Date(publishedAt.getTime() + deadline.value * 60_000);
     case 'HOURS':

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DeliveryLedger } from '../deliveries/delivery-ledger';
+import { Metrics } from '../metrics/metrics';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { MessageBus } from './message-bus';
 
@@ -45,6 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly bus: MessageBus,
     private readonly ledger: DeliveryLedger,
     private readonly partners: PartnerDirectory,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -211,6 +213,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         dueAt,
       );
     });
+    this.metrics.published.inc(rows.length);
     return rows.length;
   }
 
