@@ -1,6 +1,6 @@
 // A plain kafkajs consumer used as an independent observer of what the registry published.
 import { randomBytes } from 'node:crypto';
-import type { RestrictionEvent } from '@cd/contracts';
+import { validateReceiptRejection, validateRestrictionEvent, type RestrictionEvent } from '@cd/contracts';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 
 export interface SeenMessage {
@@ -12,8 +12,13 @@ export interface SeenMessage {
   headers: Record<string, string>;
 }
 
+/**
+ * Every message seen is checked against the published JSON Schemas (restriction events,
+ * receipt rejections); waitFor fails as soon as one does not conform.
+ */
 export class TopicObserver {
   readonly messages: SeenMessage[] = [];
+  readonly schemaViolations: string[] = [];
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(topics: string[], brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')): Promise<TopicObserver> {
@@ -24,12 +29,15 @@ export class TopicObserver {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
+        const value = JSON.parse(message.value?.toString() ?? 'null');
+        const check = topic.endsWith('.receipts-rejected.v1') ? validateReceiptRejection(value) : validateRestrictionEvent(value);
+        if (!check.valid) observer.schemaViolations.push(`${topic}@${message.offset}: ${check.errors.join('; ')}`);
         observer.messages.push({
           topic,
           partition,
           offset: message.offset,
           key: message.key?.toString() ?? '',
-          value: JSON.parse(message.value?.toString() ?? 'null'),
+          value,
           headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, v?.toString() ?? ''])),
         });
       },
@@ -45,9 +53,11 @@ export class TopicObserver {
   async waitFor(predicate: (messages: SeenMessage[]) => boolean, timeoutMs = 60000): Promise<SeenMessage[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.messages)) {
+      if (this.schemaViolations.length > 0) throw new Error(`messages violate the JSON Schemas:\n${this.schemaViolations.join('\n')}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for messages; saw ${this.messages.length}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    if (this.schemaViolations.length > 0) throw new Error(`messages violate the JSON Schemas:\n${this.schemaViolations.join('\n')}`);
     return this.messages;
   }
 

@@ -179,6 +179,7 @@ describe('receipt-rejection.v1.schema.json', () => {
     ['of a known partner', aRejection()],
     ['of an unknown sender with the raw text', aRejection({ partnerId: null, reason: 'MALFORMED', detail: 'not JSON', receipt: '{"partnerId": ' })],
     ['with a null receipt', aRejection({ reason: 'MALFORMED', receipt: null })],
+    ['naming the empty partner id a receipt claimed', aRejection({ partnerId: '', reason: 'UNKNOWN_PARTNER' })],
   ])('accepts a rejection %s', (_name, rejection) => {
     expect(validateReceiptRejection(rejection)).toEqual({ valid: true, errors: [] });
   });

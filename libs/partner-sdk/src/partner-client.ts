@@ -48,6 +48,8 @@ export interface PartnerClientConfig {
   /** Extra kafkajs settings (ssl, sasl, logLevel, logCreator, …). Logging is off unless set here. */
   kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>;
   requestTimeoutMs?: number;
+  /** HTTP client for the REST resources (e.g. one with mTLS); default the global fetch. */
+  fetch?: typeof fetch;
   /** Consumer crashes; `fatal` when kafkajs will not restart the consumer by itself. */
   onError?: (error: unknown, context: { where: 'subscribe' | 'rejections' | 'bootstrap'; fatal: boolean }) => void;
 }
@@ -121,6 +123,7 @@ export class PartnerClient {
   private readonly signingKey: { keyId: string; privateKey: KeyObject };
   private readonly registry?: RegistryClient;
   private producer?: Promise<Producer>;
+  private subscribed = false;
   private readonly consumers = new Set<Consumer>();
   private readonly admins = new Set<Admin>();
 
@@ -137,7 +140,7 @@ export class PartnerClient {
     this.groupId = config.groupId ?? `partner.${config.partnerId}`;
     this.signingKey = { keyId: config.signingKey.keyId, privateKey: privateKeyOf(config.signingKey.privateKeyPem) };
     if (config.registryUrl) {
-      this.registry = new RegistryClient({ baseUrl: config.registryUrl, token: config.token, timeoutMs: config.requestTimeoutMs });
+      this.registry = new RegistryClient({ baseUrl: config.registryUrl, token: config.token, timeoutMs: config.requestTimeoutMs, fetch: config.fetch });
     }
     const registry = this.registry;
     this.keyRing = new ServiceKeyRing(config.serviceKeys ?? {}, {
@@ -162,15 +165,18 @@ export class PartnerClient {
    * Resolves once the consumer runs.
    */
   async subscribe(handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
+    if (this.subscribed) throw new Error('already subscribed; one subscription per client (it holds the consumer group)');
+    this.subscribed = true;
     await this.ensureServiceKeys();
-    const consumer = this.trackConsumer(this.kafka.consumer({ groupId: this.groupId }), 'subscribe');
+    const consumer = this.trackConsumer(this.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 1000 }), 'subscribe');
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: options.fromBeginning ?? true });
     const chunkSize = options.maxMessagesPerCommit ?? 100;
+    // Offsets are resolved by hand, only once a message's effects are complete; kafkajs commits
+    // resolved offsets only (after each round here, after each batch, after an error and on stop).
     await consumer.run({
-      autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, uncommittedOffsets }) => {
         for (let start = 0; start < batch.messages.length; start += chunkSize) {
           if (!isRunning() || isStale()) return;
           const chunk = batch.messages.slice(start, start + chunkSize).map((message) => ({
@@ -193,10 +199,9 @@ export class PartnerClient {
           });
           if (outcome.lastCompletedOffset !== null) {
             resolveOffset(outcome.lastCompletedOffset);
-            await consumer.commitOffsets([
-              { topic: batch.topic, partition: batch.partition, offset: (BigInt(outcome.lastCompletedOffset) + 1n).toString() },
-            ]);
+            await commitOffsetsIfNecessary(uncommittedOffsets());
           }
+          // Rethrown: kafkajs retries from the first message not resolved (the failed one), with backoff.
           if (outcome.error) throw outcome.error;
           if (outcome.lastCompletedOffset !== chunk[chunk.length - 1].offset) return;
         }
@@ -409,7 +414,7 @@ export class PartnerClient {
 
   /** Rejections of this partner's receipts (the topic is shared; only messages keyed by our partner id are passed on). */
   async rejections(handler: (rejection: ReceiptRejection) => void | Promise<void>, options: { fromBeginning?: boolean } = {}): Promise<void> {
-    const consumer = this.trackConsumer(this.kafka.consumer({ groupId: `${this.groupId}.rejections` }), 'rejections');
+    const consumer = this.trackConsumer(this.kafka.consumer({ groupId: `${this.groupId}.rejections`, maxWaitTimeInMs: 1000 }), 'rejections');
     await consumer.connect();
     await consumer.subscribe({ topics: [rejectedReceiptsTopic(this.topicPrefix)], fromBeginning: options.fromBeginning ?? true });
     await consumer.run({

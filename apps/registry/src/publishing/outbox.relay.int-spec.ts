@@ -1,8 +1,10 @@
 import { restrictionTopic } from '@cd/contracts';
+import { anEventFor, anOrganisationExitBan } from '@cd/contracts/testing/fixtures';
 import { createConnection } from 'mysql2/promise';
 import request from 'supertest';
 import { startBroker, stopBroker } from '../../../../test/support/broker';
 import { TopicObserver, type SeenMessage } from '../../../../test/support/kafka';
+import { EventSigner } from './event-signer';
 import { COURTS, exitBanBody, listingBody, startRegistry, testConfig, uniquePrefix, type TestRegistry } from '../../../../test/support/registry';
 
 const KINDS = ['DISHONEST_LISTING', 'CONSUMPTION_RESTRICTION', 'EXIT_BAN'] as const;
@@ -72,12 +74,13 @@ describe('outbox relay (real MariaDB, real Kafka)', () => {
     const slow = await createConnection({ host: registry.config.db.host, port: registry.config.db.port, user: registry.config.db.user, password: registry.config.db.password, database: registry.config.db.database });
     const lateId = '00000000-0000-7000-8000-' + Date.now().toString(16).padStart(12, '0');
     const topic = restrictionTopic('EXIT_BAN', prefix);
+    const lateEvent = registry.app.get(EventSigner).sign(anEventFor({ ...anOrganisationExitBan(), id: lateId }));
     await slow.beginTransaction();
     // Takes an AUTO_INCREMENT id now, commits only after other rows have gone out.
     await slow.query(
       `INSERT INTO outbox (event_id, restriction_id, version, topic, payload, available_at, created_at)
        VALUES (UUID(), ?, 1, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
-      [lateId, topic, JSON.stringify({ id: 'late', data: { version: 1 } })],
+      [lateId, topic, JSON.stringify(lateEvent)],
     );
     const later = (await http.post('/v1/restrictions').set('authorization', court).send(exitBanBody()).expect(201)).body;
     await observer.waitFor(() => observer.forKey(later.id).length === 1);
