@@ -87,7 +87,7 @@ export class PartnersService {
     checkEd25519(dto, 'publicKeyPem');
     try {
       await this.transactions.run(async (manager) => {
-        (await this.partners.findById(id, manager, true)) ?? notFound(id);
+        if (!(await this.partners.findById(id, manager, true))) notFound(id);
         await this.partners.insertKey(manager, id, { keyId: dto.keyId, publicKeyPem: dto.publicKeyPem, createdAt: new Date().toISOString() });
         await this.audited(manager, principal, 'partner.key.add', id, { keyId: dto.keyId });
       });
@@ -101,7 +101,7 @@ export class PartnersService {
 
   async revokeKey(id: string, keyId: string, principal: Principal): Promise<Partner> {
     await this.transactions.run(async (manager) => {
-      (await this.partners.findById(id, manager, true)) ?? notFound(id);
+      if (!(await this.partners.findById(id, manager, true))) notFound(id);
       if (!(await this.partners.revokeKey(manager, id, keyId, new Date()))) {
         throw new AppError('PARTNER_KEY_NOT_FOUND', `Partner ${id} has no active key ${keyId}.`);
       }
