@@ -12,6 +12,8 @@ import { OutboxRelay } from '../../apps/registry/src/publishing/outbox.relay';
 
 export interface TestRegistry {
   app: NestFastifyApplication;
+  /** Set when started with `listen: true`: where real HTTP clients (agent processes) reach it. */
+  baseUrl?: string;
   config: AppConfig;
   dataSource: DataSource;
   relay: OutboxRelay;
@@ -27,11 +29,11 @@ export const COURTS = {
   CHAOYANG: '110105',
 };
 
-export function testConfig(overrides: { env?: NodeJS.ProcessEnv; topicPrefix?: string } = {}): AppConfig {
+export function testConfig(overrides: { env?: NodeJS.ProcessEnv; topicPrefix?: string; database?: string } = {}): AppConfig {
   return loadConfig({
     ...process.env,
     NODE_ENV: 'test',
-    DB_NAME: process.env.DB_NAME ?? 'credit_discipline_test',
+    DB_NAME: overrides.database ?? process.env.DB_NAME ?? 'credit_discipline_test',
     KAFKA_TOPIC_PREFIX: overrides.topicPrefix ?? uniquePrefix(),
     KAFKA_TOPIC_PARTITIONS: '3',
     RELAY_POLL_INTERVAL_MS: '50',
@@ -45,15 +47,23 @@ export function uniquePrefix(): string {
   return `test-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function startRegistry(config: AppConfig = testConfig()): Promise<TestRegistry> {
+export async function startRegistry(config: AppConfig = testConfig(), options: { listen?: boolean } = {}): Promise<TestRegistry> {
   const app = await createApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  let baseUrl: string | undefined;
+  if (options.listen) {
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    baseUrl = `http://127.0.0.1:${address.port}`;
+  } else {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  }
   const dataSource = app.get(DataSource);
   await seedCourts(dataSource);
   const tokens = new TokenService(config);
   return {
     app,
+    baseUrl,
     config,
     dataSource,
     relay: app.get(OutboxRelay),

@@ -5,7 +5,8 @@ import { AppError, type FieldError } from './app-error';
 /** Flattens class-validator's tree into one entry per failing field and rule, with JSON paths. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    // Same path form as the domain's errors: `affectedPersons.0.role`.
+    const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field,
       rule: rule === 'whitelistValidation' ? 'unknownField' : rule,

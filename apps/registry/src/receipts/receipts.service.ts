@@ -93,19 +93,23 @@ export class ReceiptsService {
     if (!key) throw new Rejected('UNKNOWN_KEY', `partner ${receipt.partnerId} has no active key ${receipt.keyId}`);
     if (!verifyReceipt(receipt, key)) throw new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key');
 
-    const [delivery]: { published_version: number }[] = await this.dataSource.query(
-      'SELECT published_version FROM deliveries WHERE restriction_id = ? AND partner_id = ?',
+    // "Published to it": the partner owes this version and the version was released to the
+    // topic. The broker may have delivered it (and the partner answered) a moment before the
+    // relay recorded the acknowledgement, so the outbox row's release — not the relay's
+    // bookkeeping — decides; the event id must match, and a held event's id is known to no one.
+    const [delivery]: { required_version: number }[] = await this.dataSource.query(
+      'SELECT required_version FROM deliveries WHERE restriction_id = ? AND partner_id = ?',
       [receipt.restrictionId, receipt.partnerId],
     );
     if (!delivery) throw new Rejected('NOT_ROUTED', `restriction ${receipt.restrictionId} is not routed to ${receipt.partnerId}`);
-    if (receipt.version > delivery.published_version) {
+    const [event]: { event_id: string; released: number }[] = await this.dataSource.query(
+      'SELECT event_id, available_at <= UTC_TIMESTAMP(3) AS released FROM outbox WHERE restriction_id = ? AND version = ?',
+      [receipt.restrictionId, receipt.version],
+    );
+    if (receipt.version > delivery.required_version || !event || Number(event.released) !== 1) {
       throw new Rejected('VERSION_NOT_PUBLISHED', `version ${receipt.version} was not published to ${receipt.partnerId}`);
     }
-    const [event]: { event_id: string }[] = await this.dataSource.query('SELECT event_id FROM outbox WHERE restriction_id = ? AND version = ?', [
-      receipt.restrictionId,
-      receipt.version,
-    ]);
-    if (!event || event.event_id !== receipt.eventId) {
+    if (event.event_id !== receipt.eventId) {
       throw new Rejected('EVENT_MISMATCH', `event ${receipt.eventId} is not version ${receipt.version} of ${receipt.restrictionId}`);
     }
     return receipt;
