@@ -18,6 +18,22 @@ module.exports = {
       },
     },
     {
+      name: 'partners-use-only-the-sdk',
+      severity: 'error',
+      comment:
+        'What a partner institution installs (libs/partner-sdk) and the reference partner built on it ' +
+        '(apps/partner-agent) must not reach into the service: only contracts, domain types and the SDK.',
+      from: { path: '^(libs/partner-sdk|apps/partner-agent)/' },
+      to: { path: ['^apps/registry/', '^(node_modules/)?(@nestjs|typeorm|mysql2)(/|$)'] },
+    },
+    {
+      name: 'contracts-are-framework-free',
+      severity: 'error',
+      comment: 'libs/contracts is shared with partners: no Nest, TypeORM or service code.',
+      from: { path: '^libs/contracts/' },
+      to: { path: ['^(node_modules/)?(@nestjs|typeorm|mysql2)(/|$)', '^apps/'] },
+    },
+    {
       name: 'no-circular',
       severity: 'warn',
       comment: 'Circular dependencies make modules hard to reason about, test and split.',

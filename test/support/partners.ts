@@ -35,16 +35,26 @@ export async function registerPartner(
     })
     .expect(201);
   const token = registry.token({ role: 'partner', partner: id });
-  return {
+  const partner: TestPartner = {
     id,
     keyId,
     privateKeyPem,
     publicKeyPem,
     token,
+    // Reads the key from the object, so a test can rotate it by assigning keyId and privateKeyPem.
     receipt: ({ outcome = 'APPLIED', ...fields }) =>
       signReceipt(
-        { partnerId: id, ...fields, outcome, ...(fields.reason ? { reason: fields.reason } : {}), partnerReference: `ref-${fields.version}`, time: new Date().toISOString(), keyId },
-        privateKeyPem,
+        {
+          partnerId: id,
+          ...fields,
+          outcome,
+          ...(fields.reason ? { reason: fields.reason } : {}),
+          partnerReference: `ref-${fields.version}`,
+          time: new Date().toISOString(),
+          keyId: partner.keyId,
+        },
+        partner.privateKeyPem,
       ),
   };
+  return partner;
 }

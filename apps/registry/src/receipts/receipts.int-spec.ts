@@ -191,6 +191,48 @@ describe('distribution and receipts (real MariaDB, real Kafka)', () => {
     expect(differ.differingBuckets).toEqual([bucketOfId(listing.id)]);
   });
 
+  it('supervisors see coverage per partner, court and kind, and time-to-receipt percentiles', async () => {
+    const supervisor = `Bearer ${registry.token({ role: 'supervisor' })}`;
+    const byPartner = (await http.get('/v1/supervision/coverage').query({ by: 'partner' }).set('authorization', supervisor).expect(200)).body;
+    const bankRow = byPartner.find((r: { key: string }) => r.key === bank.id);
+    const [expected] = await registry.dataSource.query(
+      'SELECT COUNT(*) total, SUM(published_version > 0) published, SUM(published_version > 0 AND confirmed_version >= published_version) confirmed FROM deliveries WHERE partner_id = ?',
+      [bank.id],
+    );
+    expect(bankRow).toMatchObject({ deliveries: Number(expected.total), published: Number(expected.published), confirmed: Number(expected.confirmed) });
+    expect(bankRow.coverage).toBeCloseTo(Number(expected.confirmed) / Number(expected.published));
+    const byCourt = (await http.get('/v1/supervision/coverage').query({ by: 'court' }).set('authorization', supervisor).expect(200)).body;
+    expect(byCourt.map((r: { key: string }) => r.key)).toContain(COURTS.HAIDIAN);
+    const byKind = (await http.get('/v1/supervision/coverage').query({ by: 'kind' }).set('authorization', supervisor).expect(200)).body;
+    expect(byKind.map((r: { key: string }) => r.key)).toEqual(expect.arrayContaining(['CONSUMPTION_RESTRICTION', 'DISHONEST_LISTING']));
+    await http.get('/v1/supervision/coverage').query({ by: 'debtor' }).set('authorization', supervisor).expect(400);
+    await http.get('/v1/supervision/coverage').set('authorization', court).expect(403);
+
+    const latency = (await http.get('/v1/supervision/receipt-latency').set('authorization', supervisor).expect(200)).body;
+    const bankLatency = latency.find((r: { partnerId: string }) => r.partnerId === bank.id);
+    expect(bankLatency.receipts).toBeGreaterThanOrEqual(1);
+    expect(bankLatency.p95Ms).toBeGreaterThanOrEqual(bankLatency.p50Ms);
+  });
+
+  it('partner key rotation: a new key works at once, a revoked key is refused', async () => {
+    const admin = `Bearer ${registry.token({ role: 'admin' })}`;
+    const next = generateSigningKeyPair();
+    await http.post(`/v1/admin/partners/${regulator.id}/keys`).set('authorization', admin).send({ keyId: `${regulator.id}-k2`, publicKeyPem: next.publicKeyPem }).expect(201);
+    const event = latestEvent(listing.id);
+    const withNewKey = signReceipt({ ...regulator.receipt({ restrictionId: listing.id, version: 1, eventId: event.id, outcome: 'NOT_APPLICABLE' }), keyId: `${regulator.id}-k2`, signature: undefined } as never, next.privateKeyPem);
+    expect((await http.post('/v1/receipts').set('authorization', `Bearer ${regulator.token}`).send(withNewKey).expect(202)).body.status).toBe('ACCEPTED');
+    await http.delete(`/v1/admin/partners/${regulator.id}/keys/${regulator.keyId}`).set('authorization', admin).expect(200);
+    const withOldKey = await http
+      .post('/v1/receipts')
+      .set('authorization', `Bearer ${regulator.token}`)
+      .send(regulator.receipt({ restrictionId: listing.id, version: 1, eventId: event.id, outcome: 'FAILED', reason: 'retry' }))
+      .expect(422);
+    expect(withOldKey.body.reason).toBe('UNKNOWN_KEY');
+    Object.assign(regulator, { keyId: `${regulator.id}-k2`, privateKeyPem: next.privateKeyPem });
+    const audit = await registry.dataSource.query("SELECT action FROM audit_log WHERE resource_type = 'partner' AND resource_id = ? ORDER BY id", [regulator.id]);
+    expect(audit.map((a: { action: string }) => a.action)).toEqual(['partner.register', 'partner.key.add', 'partner.key.revoke']);
+  });
+
   it('lift confirmation: fully lifted only when every obliged partner confirmed the lift', async () => {
     await http.post(`/v1/restrictions/${listing.id}/lift`).set('authorization', court).send({ reason: 'PERFORMED', includeLinked: true }).expect(200);
     await observer.waitFor(() => observer.forKey(listing.id).some((m) => m.value.data.version === 2));
