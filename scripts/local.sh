@@ -97,8 +97,25 @@ cmd_test() {
   echo "test:all: PASSED in $((SECONDS - started)) s - ${done_steps[*]}. Kafka left running at $KAFKA_BROKERS (stop it with: npm run stop:local)."
 }
 
+cmd_demo() {
+  prelude
+  export DB_NAME="${DEMO_DB_NAME:-credit_discipline_demo}"
+  export KAFKA_TOPIC_PREFIX="demo-$(date +%s)"
+  log "recreating $DB_NAME for the demo (topic prefix $KAFKA_TOPIC_PREFIX)"
+  mysql -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" ${DB_PASSWORD:+-p"$DB_PASSWORD"} \
+    -e "DROP DATABASE IF EXISTS \`$DB_NAME\`; CREATE DATABASE \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+  npm run build
+  node dist/apps/registry/main.js migrate
+  node dist/apps/registry/main.js import-courts data/courts.json
+  exec node node_modules/ts-node/dist/bin.js --swc -r tsconfig-paths/register scripts/demo.ts "$@"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
+  demo)
+    shift
+    cmd_demo "$@"
+    ;;
   test) cmd_test ;;
   stop) bash scripts/kafka/kafka.sh stop ;;
   *)

@@ -2,10 +2,13 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CorrectionsModule } from './corrections/corrections.module';
 import { ProblemFilter } from './common/problem.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { InquiryModule } from './inquiry/inquiry.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PartnersModule } from './partners/partners.module';
 import { PartnersCoreModule } from './partners/partners-core.module';
@@ -28,6 +31,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.register(config),
+        LoggingModule,
         DatabaseModule,
         AuditModule,
         AuthModule,
@@ -35,9 +39,11 @@ export class AppModule {
         PartnersCoreModule,
         HealthModule,
         RestrictionsModule,
+        CorrectionsModule,
         PartnersModule,
         ReceiptsModule,
         SupervisionModule,
+        InquiryModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

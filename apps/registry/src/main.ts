@@ -1,9 +1,11 @@
 // Entry point of the registry bundle:
 //   node main.js              serve HTTP, relay the outbox, run schedulers
 //   node main.js migrate      apply pending database migrations and exit
+//   node main.js import-courts <file.json>   load court reference data (code, name, parent)
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config';
+import { importCourts } from './courts/import-courts';
 import { runMigrations } from './database/migrate';
 
 async function serve(config: AppConfig): Promise<void> {
@@ -26,10 +28,17 @@ async function main(): Promise<void> {
   const command = process.argv[2] ?? 'serve';
   if (command === 'migrate') {
     await runMigrations(config);
+  } else if (command === 'import-courts') {
+    const file = process.argv[3];
+    if (!file) {
+      console.error('usage: node main.js import-courts <file.json>');
+      process.exit(2);
+    }
+    console.log(`imported ${await importCourts(config, file)} court(s) into ${config.db.database}`);
   } else if (command === 'serve') {
     await serve(config);
   } else {
-    console.error(`unknown command "${command}"; expected serve or migrate`);
+    console.error(`unknown command "${command}"; expected serve, migrate or import-courts`);
     process.exit(2);
   }
 }

@@ -5,3 +5,4 @@ export * from './identifiers';
 export * from './working-day-calendar';
 export * from './restriction';
 export * from './partner';
+export * from './correction';

@@ -21,6 +21,9 @@ export const APP_ERROR_CODES = [
   'IDEMPOTENCY_KEY_REUSED',
   'CONCURRENT_UPDATE',
   'RATE_LIMITED',
+  'CORRECTION_NOT_FOUND',
+  /** A deadline falls in a year the working-day calendar has no holiday data for. */
+  'CALENDAR_NOT_COVERED',
   'INTERNAL',
 ] as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -36,9 +36,18 @@ export interface AppConfig {
   auth: { keys: Record<string, string>; issuer: string; audience: string };
   /** Secret for the keyed hash (HMAC-SHA256) used to look identifiers up without storing them in an index. */
   identifierHashKey: string;
+  /** Structured JSON logs (pino); `pretty` only for a developer's terminal. */
+  log: { level: LogLevel; pretty: boolean };
+  /** Readiness: the oldest due, unpublished outbox row may be this old; Kafka must answer within the timeout. */
+  health: { relayBacklogMaxAgeMs: number; kafkaTimeoutMs: number };
+  /** Requests per minute per client IP on the public list and on the debtor's own status. */
+  inquiry: { publicRateLimitPerMinute: number; debtorRateLimitPerMinute: number };
 }
 
 export class ConfigError extends Error {}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const DEV_JWT_KEYS = { dev: 'dev-only-secret-change-me-0123456789abcdef' };
 const DEV_HASH_KEY = 'dev-only-identifier-hash-key-0123456789';
@@ -167,6 +176,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       audience: source.JWT_AUDIENCE ?? 'credit-discipline-registry',
     },
     identifierHashKey: secret('IDENTIFIER_HASH_KEY', DEV_HASH_KEY),
+    // Tests stay quiet unless asked: warnings and errors only.
+    log: { level: oneOf(source.LOG_LEVEL || (env === 'test' ? 'warn' : 'info'), LOG_LEVELS, 'LOG_LEVEL', problems), pretty: bool('LOG_PRETTY', false) },
+    health: {
+      relayBacklogMaxAgeMs: int('RELAY_BACKLOG_MAX_AGE_MS', 5 * 60_000, 1),
+      kafkaTimeoutMs: int('HEALTH_KAFKA_TIMEOUT_MS', 2000, 100, 60_000),
+    },
+    inquiry: {
+      publicRateLimitPerMinute: int('PUBLIC_RATE_LIMIT_PER_MINUTE', 30, 1, 100000),
+      debtorRateLimitPerMinute: int('DEBTOR_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

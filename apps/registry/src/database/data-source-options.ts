@@ -2,9 +2,11 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { Foundation1764400000000 } from '../../../../migrations/1764400000000-Foundation';
 import { Distribution1764500000000 } from '../../../../migrations/1764500000000-Distribution';
+import { Corrections1764600000000 } from '../../../../migrations/1764600000000-Corrections';
+import { PublicSearch1764700000000 } from '../../../../migrations/1764700000000-PublicSearch';
 import { ENTITIES } from './entities';
 
-export const MIGRATIONS = [Foundation1764400000000, Distribution1764500000000];
+export const MIGRATIONS = [Foundation1764400000000, Distribution1764500000000, Corrections1764600000000, PublicSearch1764700000000];
 
 export function dataSourceOptions(db: AppConfig['db']): DataSourceOptions {
   return {

@@ -1,26 +1,45 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators';
+import { KafkaHealthIndicator } from './kafka.health';
+import { OutboxHealthIndicator } from './outbox.health';
 
 @ApiTags('health')
 @Public()
 @Controller({ path: 'health' })
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly outbox: OutboxHealthIndicator,
+  ) {}
 
   @Get('live')
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP (no dependency is checked)' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
   }
 
+  // A 503 answers terminus' own body ({status, info, error, details}), not problem+json:
+  // probes and dashboards read that format, and the per-check details are the point of the answer.
   @Get('ready')
-  async ready(): Promise<{ status: 'ok'; database: 'up' }> {
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: database, Kafka, and an outbox backlog younger than RELAY_BACKLOG_MAX_AGE_MS (503 with per-check details otherwise)' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      await this.dataSource.query('SELECT 1');
-    } catch {
-      throw new ServiceUnavailableException('database is unreachable');
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: 1500 }),
+        () => this.kafka.isReachable('kafka'),
+        () => this.outbox.isKeepingUp('outbox'),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      return error.getResponse() as HealthCheckResult;
     }
-    return { status: 'ok', database: 'up' };
   }
 }

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { PublishingModule } from '../publishing/publishing.module';
 import { HealthController } from './health.controller';
+import { KafkaHealthIndicator } from './kafka.health';
+import { OutboxHealthIndicator } from './outbox.health';
 
-@Module({ controllers: [HealthController] })
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), PublishingModule],
+  controllers: [HealthController],
+  providers: [KafkaHealthIndicator, OutboxHealthIndicator],
+})
 export class HealthModule {}

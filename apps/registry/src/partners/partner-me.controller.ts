@@ -1,8 +1,9 @@
 import { RECONCILIATION_BUCKETS, type RestrictionEvent } from '@cd/contracts';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
+import { ApiProblems } from '../common/problem.dto';
 import { DeliveryLedger } from '../deliveries/delivery-ledger';
 import { CurrentSetQuery, ReconciliationDto } from './partner-me.dto';
 
@@ -14,6 +15,7 @@ export interface CurrentSetPage {
 
 @ApiTags('partners')
 @ApiBearerAuth()
+@ApiProblems(400, 401, 403)
 @Roles('partner')
 @Controller({ path: 'partners/me', version: '1' })
 export class PartnerMeController {
@@ -21,6 +23,7 @@ export class PartnerMeController {
 
   @Get('restrictions')
   @ApiOperation({ summary: 'The partner\'s authoritative current set in one bucket: latest published signed event per restriction of its kinds' })
+  @ApiOkResponse({ description: 'One page of the bucket and the cursor of the next' })
   async currentSet(@Query() query: CurrentSetQuery, @CurrentPrincipal() principal: Principal): Promise<CurrentSetPage> {
     const bucket = Number(query.bucket);
     const limit = query.limit ? Number(query.limit) : 500;
@@ -36,6 +39,7 @@ export class PartnerMeController {
   @Post('reconciliations')
   @HttpCode(200)
   @ApiOperation({ summary: 'Compare per-bucket digests of the partner\'s applied set with the service\'s; answers the buckets that differ' })
+  @ApiOkResponse({ description: 'The buckets whose digests differ' })
   async reconcile(@Body() dto: ReconciliationDto, @CurrentPrincipal() principal: Principal): Promise<{ buckets: number; differingBuckets: number[] }> {
     const expected = await this.ledger.bucketDigests(principal.partnerId!);
     const reported = new Map(dto.buckets.map((b) => [b.bucket, b]));

@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import { EventSigner, type PublicEventKey } from './event-signer';
 
@@ -12,6 +12,7 @@ export class EventKeysController {
   @Get()
   @Header('cache-control', 'public, max-age=300')
   @ApiOperation({ summary: "The service's Ed25519 event-signing public keys, by key id (retired keys stay listed)" })
+  @ApiOkResponse({ description: 'The public keys (SPKI PEM), active and retired' })
   keys(): { keys: PublicEventKey[] } {
     return { keys: this.signer.publicKeys };
   }

@@ -104,6 +104,17 @@ export class KafkaMessageBus extends MessageBus {
     };
   }
 
+  async ping(): Promise<void> {
+    // A fresh admin connection without retries: the caller bounds the wait, nothing is shared with the producer.
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((consumer) => consumer.disconnect().catch(() => undefined)));
     this.consumers.clear();

@@ -40,5 +40,7 @@ export abstract class MessageBus {
    * resolved; a handler that throws makes the message be delivered again.
    */
   abstract subscribe(topics: string[], groupId: string, handler: (message: IncomingMessage) => Promise<void>): Promise<Subscription>;
+  /** Reachability for readiness: resolves once the cluster answered a metadata request, rejects otherwise. */
+  abstract ping(): Promise<void>;
   abstract close(): Promise<void>;
 }

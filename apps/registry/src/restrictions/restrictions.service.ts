@@ -44,10 +44,15 @@ export interface RestrictionPage {
   nextCursor: string | null;
 }
 
-interface CommandMeta {
+export interface CommandMeta {
   principal: Principal;
   idempotencyKey?: string;
   requestId?: string;
+  /**
+   * Join the caller's transaction instead of opening one (a correction carried out commits
+   * with its own rows); the caller then owns idempotency and the commit.
+   */
+  manager?: EntityManager;
 }
 
 const CHANGE_ACTION: Record<RestrictionChange, string> = {
@@ -187,7 +192,7 @@ export class RestrictionsService {
     apply: (state: RestrictionState, now: Date, manager: EntityManager) => RestrictionState[] | Promise<RestrictionState[]>,
   ): Promise<RestrictionView> {
     await this.registeredCourt(meta.principal);
-    const result = await this.idempotency.execute({ principal: meta.principal, key: meta.idempotencyKey, fingerprint }, async (manager) => {
+    const work = async (manager: EntityManager): Promise<RestrictionView> => {
       const now = new Date();
       const current = this.ownedBy(await this.restrictions.lockById(manager, id), meta.principal, id);
       if (expectedVersion !== undefined && expectedVersion !== current.version) {
@@ -202,7 +207,10 @@ export class RestrictionsService {
         await this.record(manager, previous, state, state.status === 'LIFTED' ? 'lifted' : 'amended', meta, now);
       }
       return view(changed[0], now, changed.slice(1));
-    });
+    };
+    const result = meta.manager
+      ? await work(meta.manager)
+      : await this.idempotency.execute({ principal: meta.principal, key: meta.idempotencyKey, fingerprint }, work);
     this.relay.nudge();
     return result;
   }

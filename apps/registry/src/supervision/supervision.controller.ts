@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsString, Matches, MaxLength } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Roles } from '../auth/auth.decorators';
+import { ApiProblems } from '../common/problem.dto';
 import { OptionalNotNull } from '../common/validation';
 import { COVERAGE_DIMENSIONS, SupervisionService, type CoverageDimension, type CoverageRow, type LatencyRow } from './supervision.service';
 
@@ -25,6 +26,7 @@ export class LatencyQuery {
 
 @ApiTags('supervision')
 @ApiBearerAuth()
+@ApiProblems(400, 401, 403)
 @Roles('supervisor')
 @Controller({ path: 'supervision', version: '1' })
 export class SupervisionController {
@@ -32,18 +34,21 @@ export class SupervisionController {
 
   @Get('coverage')
   @ApiOperation({ summary: 'Share of deliveries confirmed, per partner, court or kind' })
+  @ApiOkResponse({ description: 'One row per partner, court or kind' })
   coverage(@Query() query: CoverageQuery): Promise<CoverageRow[]> {
     return this.supervision.coverage(query.by ?? 'partner');
   }
 
   @Get('overdue')
   @ApiOperation({ summary: 'Deliveries unconfirmed past their due time, oldest first' })
+  @ApiOkResponse({ description: 'The overdue deliveries' })
   overdue(@Query() query: OverdueQuery) {
     return this.supervision.overdue({ partnerId: query.partnerId, courtCode: query.courtCode, limit: query.limit ? Number(query.limit) : 100 });
   }
 
   @Get('receipt-latency')
   @ApiOperation({ summary: 'Time from publication to receipt, p50/p95 per partner' })
+  @ApiOkResponse({ description: 'One row per partner' })
   receiptLatency(@Query() query: LatencyQuery): Promise<LatencyRow[]> {
     return this.supervision.receiptLatency(query.since ? new Date(query.since) : new Date(Date.now() - 30 * 86_400_000));
   }

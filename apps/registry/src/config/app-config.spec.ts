@@ -1,0 +1,162 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError, loadConfig } from './app-config';
+
+const SECRET = 'a-secret-of-at-least-thirty-two-characters';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const [headline, ...problems] = (error as Error).message.split('\n');
+    expect(headline).toBe('Invalid configuration:');
+    return problems.map((line) => line.replace(/^ {2}- /, ''));
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function ed25519Pems(): { privatePem: string; publicPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+describe('loadConfig', () => {
+  it('has working defaults for a developer machine', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      http: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 256 * 1024 },
+      db: { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'credit_discipline', poolSize: 20 },
+      kafka: { brokers: ['127.0.0.1:9092'], topicPrefix: 'credit-discipline', topicPartitions: 6, replicationFactor: 1 },
+      relay: { enabled: true, batchSize: 500, pollIntervalMs: 200, leaseMs: 30000, maxBackoffMs: 30000 },
+      expiry: { enabled: true, intervalMs: 60000 },
+      receipts: { consumerEnabled: true, groupId: 'credit-discipline.registry.receipts' },
+      log: { level: 'info', pretty: false },
+      health: { relayBacklogMaxAgeMs: 300_000, kafkaTimeoutMs: 2000 },
+    });
+    expect(Object.keys(config.auth.keys)).toEqual(['dev']);
+    expect(config.events.signingKeys[config.events.activeKeyId]).toContain('BEGIN PRIVATE KEY');
+    expect(config.events.retiredPublicKeys).toEqual({});
+    expect(config.relay.instanceId).toMatch(/-\d+$/);
+  });
+
+  it('reads every value given, and derives the consumer group from the topic prefix', () => {
+    const config = loadConfig({
+      HTTP_PORT: '8080',
+      HTTP_HOST: '0.0.0.0',
+      DB_NAME: 'cd',
+      KAFKA_BROKERS: 'k1:9092, k2:9093',
+      KAFKA_TOPIC_PREFIX: 'cd.prod',
+      RELAY_ENABLED: 'false',
+      RELAY_BACKLOG_MAX_AGE_MS: '60000',
+      LOG_LEVEL: 'debug',
+      LOG_PRETTY: 'true',
+      JWT_KEYS: JSON.stringify({ k1: SECRET, k2: SECRET }),
+    });
+    expect(config).toMatchObject({
+      http: { port: 8080, host: '0.0.0.0' },
+      db: { database: 'cd' },
+      kafka: { brokers: ['k1:9092', 'k2:9093'], topicPrefix: 'cd.prod' },
+      relay: { enabled: false },
+      receipts: { groupId: 'cd.prod.registry.receipts' },
+      log: { level: 'debug', pretty: true },
+      health: { relayBacklogMaxAgeMs: 60000 },
+      auth: { keys: { k1: SECRET, k2: SECRET } },
+    });
+  });
+
+  it('logs warnings and errors only under test, unless LOG_LEVEL says otherwise', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).log.level).toBe('warn');
+    expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }).log.level).toBe('silent');
+    expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual(['LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"']);
+  });
+
+  it.each([
+    ['HTTP_PORT', 'http', 'HTTP_PORT must be an integer between 0 and 65535, got "http"'],
+    ['HTTP_PORT', '70000', 'HTTP_PORT must be an integer between 0 and 65535, got "70000"'],
+    ['DB_PORT', '0', 'DB_PORT must be an integer between 1 and 65535, got "0"'],
+    ['RELAY_BATCH_SIZE', '1.5', 'RELAY_BATCH_SIZE must be an integer between 1 and 10000, got "1.5"'],
+    ['RELAY_LEASE_MS', '999', `RELAY_LEASE_MS must be an integer between 1000 and ${Number.MAX_SAFE_INTEGER}, got "999"`],
+    ['RELAY_BACKLOG_MAX_AGE_MS', '-5', `RELAY_BACKLOG_MAX_AGE_MS must be an integer between 1 and ${Number.MAX_SAFE_INTEGER}, got "-5"`],
+    ['HTTP_BODY_LIMIT_BYTES', '256k', `HTTP_BODY_LIMIT_BYTES must be an integer between 1024 and ${Number.MAX_SAFE_INTEGER}, got "256k"`],
+  ])('refuses %s=%s', (name, value, problem) => {
+    expect(problemsOf({ [name]: value })).toEqual([problem]);
+  });
+
+  it('refuses booleans other than "true" and "false"', () => {
+    expect(problemsOf({ RELAY_ENABLED: 'yes', LOG_PRETTY: '1' })).toEqual([
+      'RELAY_ENABLED must be "true" or "false", got "yes"',
+      'LOG_PRETTY must be "true" or "false", got "1"',
+    ]);
+  });
+
+  it.each([
+    ['not JSON', '{kid: secret}', 'JWT_KEYS must be valid JSON: {"<kid>": "<secret>"}'],
+    ['a short secret', JSON.stringify({ k1: 'short' }), 'JWT_KEYS must be a JSON object {"<kid>": "<secret of 32+ chars>"}'],
+    ['no key at all', '{}', 'JWT_KEYS must be a JSON object {"<kid>": "<secret of 32+ chars>"}'],
+    ['a non-string secret', JSON.stringify({ k1: 42 }), 'JWT_KEYS must be a JSON object {"<kid>": "<secret of 32+ chars>"}'],
+  ])('refuses JWT_KEYS with %s', (_case, value, problem) => {
+    expect(problemsOf({ JWT_KEYS: value })).toEqual([problem]);
+  });
+
+  it('refuses EVENT_SIGNING_KEYS that are not JSON, or whose values are not private keys', () => {
+    expect(problemsOf({ EVENT_SIGNING_KEYS: 'not json', EVENT_SIGNING_KEY_ID: 'k1' })).toEqual([
+      'EVENT_SIGNING_KEYS must be valid JSON: {"<key id>": "<PEM>"}',
+      'EVENT_SIGNING_KEY_ID "k1" is not one of EVENT_SIGNING_KEYS',
+    ]);
+    const { publicPem } = ed25519Pems();
+    expect(problemsOf({ EVENT_SIGNING_KEYS: JSON.stringify({ k1: publicPem }) })).toEqual(['EVENT_SIGNING_KEYS must be a JSON object {"<key id>": "<PEM>"}']);
+    expect(problemsOf({ EVENT_RETIRED_PUBLIC_KEYS: '[' })).toEqual(['EVENT_RETIRED_PUBLIC_KEYS must be valid JSON: {"<key id>": "<PEM>"}']);
+  });
+
+  it('refuses an active signing key id that names no key', () => {
+    const { privatePem } = ed25519Pems();
+    expect(problemsOf({ EVENT_SIGNING_KEYS: JSON.stringify({ k1: privatePem }), EVENT_SIGNING_KEY_ID: 'k2' })).toEqual([
+      'EVENT_SIGNING_KEY_ID "k2" is not one of EVENT_SIGNING_KEYS',
+    ]);
+  });
+
+  it('requires real secrets in production: no development key is used there', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      'JWT_KEYS is required in production',
+      'EVENT_SIGNING_KEYS is required in production',
+      'IDENTIFIER_HASH_KEY is required in production',
+    ]);
+  });
+
+  it('starts in production once every secret is given', () => {
+    const { privatePem, publicPem } = ed25519Pems();
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_KEYS: JSON.stringify({ '2026-01': SECRET }),
+      IDENTIFIER_HASH_KEY: SECRET,
+      EVENT_SIGNING_KEYS: JSON.stringify({ 'evt-2026': privatePem }),
+      EVENT_RETIRED_PUBLIC_KEYS: JSON.stringify({ 'evt-2025': publicPem }),
+    });
+    expect(config.env).toBe('production');
+    expect(config.events.activeKeyId).toBe('evt-2026');
+    expect(config.identifierHashKey).toBe(SECRET);
+    expect(config.log.level).toBe('info');
+  });
+
+  it('lists every problem in one message instead of stopping at the first', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'staging',
+      HTTP_PORT: 'x',
+      DB_PORT: '99999',
+      RELAY_ENABLED: 'maybe',
+      JWT_KEYS: 'nope',
+      IDENTIFIER_HASH_KEY: 'short',
+      KAFKA_BROKERS: 'no-port',
+      KAFKA_TOPIC_PREFIX: 'bad prefix!',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems).toHaveLength(9);
+    for (const name of ['NODE_ENV', 'HTTP_PORT', 'DB_PORT', 'RELAY_ENABLED', 'JWT_KEYS', 'IDENTIFIER_HASH_KEY', 'KAFKA_BROKERS', 'KAFKA_TOPIC_PREFIX', 'LOG_LEVEL']) {
+      expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
+    }
+  });
+});

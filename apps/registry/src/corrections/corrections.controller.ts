@@ -1,0 +1,180 @@
+import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, Req, Res, type PipeTransform } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { AppError } from '../common/app-error';
+import { ifMatchVersion } from '../common/http';
+import { ApiProblems } from '../common/problem.dto';
+import { CarryOutDto, DecisionDto, FileCorrectionDto, FileReconsiderationDto, ListCorrectionsQuery } from './corrections.dto';
+import { CorrectionsService, type CorrectionPage, type CorrectionView } from './corrections.service';
+
+const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Same key and body → the original response; same key, other body → 422.' };
+const IF_MATCH_HEADER = { name: 'If-Match', required: false, description: "The correction request's version; 412 if stale." };
+
+@Injectable()
+export class CorrectionIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)) {
+      throw new AppError('VALIDATION_FAILED', 'Correction request id must be a lower-case UUID.', [{ field: 'id', rule: 'isUuid', message: 'id must be a UUID' }]);
+    }
+    return value;
+  }
+}
+
+function withEtag(reply: FastifyReply, view: CorrectionView): CorrectionView {
+  void reply.header('etag', `"${view.version}"`);
+  return view;
+}
+
+@ApiTags('corrections')
+@ApiBearerAuth()
+@ApiProblems(400, 401, 403)
+@Roles('debtor')
+@Controller({ path: 'me/corrections', version: '1' })
+export class MyCorrectionsController {
+  constructor(private readonly corrections: CorrectionsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Ask the enforcing court to correct my dishonest listing (List Rules Art. 11)' })
+  @ApiCreatedResponse({ description: 'The correction request as filed, with Location and ETag' })
+  @ApiProblems(404, 409, 422)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async file(
+    @Body() dto: FileCorrectionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CorrectionView> {
+    const filed = await this.corrections.file(dto, { principal, idempotencyKey, requestId: request.id });
+    void reply.header('location', `/v1/me/corrections/${filed.id}`);
+    return withEtag(reply, filed);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'My correction requests, newest first: status, deadlines, timeline' })
+  @ApiOkResponse({ description: 'My correction requests' })
+  list(@CurrentPrincipal() principal: Principal): Promise<CorrectionView[]> {
+    return this.corrections.mine(principal);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One of my correction requests' })
+  @ApiOkResponse({ description: 'The correction request, with ETag' })
+  @ApiProblems(404)
+  async get(@Param('id', CorrectionIdPipe) id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CorrectionView> {
+    return withEtag(reply, await this.corrections.mineOne(id, principal));
+  }
+
+  @Post(':id/reconsideration')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Seek reconsideration of a rejection at the next higher court, within 10 days (List Rules Art. 12)' })
+  @ApiOkResponse({ description: 'The correction request, with its new ETag' })
+  @ApiProblems(404, 409, 412, 422)
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async reconsideration(
+    @Param('id', CorrectionIdPipe) id: string,
+    @Body() dto: FileReconsiderationDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CorrectionView> {
+    return withEtag(reply, await this.corrections.fileReconsideration(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id }));
+  }
+}
+
+@ApiTags('corrections')
+@ApiBearerAuth()
+@ApiProblems(400, 401, 403)
+@Roles('court')
+@Controller({ path: 'corrections', version: '1' })
+export class CorrectionsController {
+  constructor(private readonly corrections: CorrectionsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "Correction requests on the calling court's listings (newest first); overdue=true for those past their due time" })
+  @ApiOkResponse({ description: 'One page of correction requests' })
+  list(@Query() query: ListCorrectionsQuery, @CurrentPrincipal() principal: Principal): Promise<CorrectionPage> {
+    return this.corrections.search(query, principal, 'enforcing');
+  }
+
+  @Get('reconsiderations')
+  @ApiOperation({ summary: 'Requests whose reconsideration the calling court (the next higher court) hears' })
+  @ApiOkResponse({ description: 'One page of correction requests' })
+  reconsiderations(@Query() query: ListCorrectionsQuery, @CurrentPrincipal() principal: Principal): Promise<CorrectionPage> {
+    return this.corrections.search(query, principal, 'reconsidering');
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One correction request (enforcing court, or the court hearing its reconsideration)' })
+  @ApiOkResponse({ description: 'The correction request, with ETag' })
+  @ApiProblems(404)
+  async get(@Param('id', CorrectionIdPipe) id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CorrectionView> {
+    return withEtag(reply, await this.corrections.get(id, principal));
+  }
+
+  @Post(':id/decision')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Enforcing court: accept or reject within 15 days (List Rules Art. 12)' })
+  @ApiOkResponse({ description: 'The decided correction request, with its new ETag' })
+  @ApiProblems(404, 409, 412, 422)
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async decide(
+    @Param('id', CorrectionIdPipe) id: string,
+    @Body() dto: DecisionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CorrectionView> {
+    return withEtag(reply, await this.corrections.decide(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id }));
+  }
+
+  @Post(':id/carry-out')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Enforcing court: revoke, amend or delete the listing as accepted, within 3 working days' })
+  @ApiOkResponse({ description: 'The carried-out correction request, with its new ETag' })
+  @ApiProblems(404, 409, 412, 422)
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async carryOut(
+    @Param('id', CorrectionIdPipe) id: string,
+    @Body() dto: CarryOutDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CorrectionView> {
+    return withEtag(reply, await this.corrections.carryOut(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id }));
+  }
+
+  @Post(':id/reconsideration-decision')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Next higher court: accept or reject the reconsideration within 15 days' })
+  @ApiOkResponse({ description: 'The decided correction request, with its new ETag' })
+  @ApiProblems(404, 409, 412, 422)
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  async decideReconsideration(
+    @Param('id', CorrectionIdPipe) id: string,
+    @Body() dto: DecisionDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CorrectionView> {
+    return withEtag(
+      reply,
+      await this.corrections.decideReconsideration(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id }),
+    );
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_CONFIG } from '../config/app-config';
+import { DebtorStatusController, PublicListController } from './inquiry.controller';
+import { InquiryRepository } from './inquiry.repository';
+import { InquiryService } from './inquiry.service';
+import { RateLimitGuard, rateLimitOptions } from './rate-limit';
+
+/** Debtors' own status and the public dishonest-debtor list: read-only, masked, rate-limited. */
+@Module({
+  imports: [ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: rateLimitOptions })],
+  controllers: [DebtorStatusController, PublicListController],
+  providers: [InquiryService, InquiryRepository, RateLimitGuard],
+})
+export class InquiryModule {}

@@ -1,0 +1,31 @@
+import { maskIdLikeTokens, maskUrl } from './redaction';
+
+describe('maskUrl', () => {
+  it('masks a resident ID in the idNumber query parameter, keeping four characters at each end', () => {
+    expect(maskUrl('/v1/restrictions?idNumber=11010519491231002X&limit=5')).toBe('/v1/restrictions?idNumber=1101**********002X&limit=5');
+  });
+
+  it('masks names and identifiers of the public list whatever their encoding', () => {
+    const url = `/v1/public/dishonest-debtors?name=${encodeURIComponent('张三')}&idNumber=E1234567&page=2`;
+    expect(maskUrl(url)).toBe('/v1/public/dishonest-debtors?name=***&idNumber=E1****67&page=2');
+  });
+
+  it('masks ID-like tokens (15 to 18 characters) anywhere, also in the path and in other parameters', () => {
+    expect(maskUrl('/v1/debtors/110105194912310021/status?q=110105491231002')).toBe('/v1/debtors/1101**********0021/status?q=1101*******1002');
+  });
+
+  it('leaves other values alone: UUIDs, case numbers, cursors, short numbers', () => {
+    const url = '/v1/restrictions/0190f3a4-5b6c-7d8e-9f00-112233445566?caseNumber=(2026)%E4%BA%AC0108%E6%89%A7123%E5%8F%B7&limit=20';
+    expect(maskUrl(url)).toBe(url);
+  });
+
+  it('keeps a parameter without a value and an empty name as they are', () => {
+    expect(maskUrl('/x?flag&name=')).toBe('/x?flag&name=');
+  });
+});
+
+describe('maskIdLikeTokens', () => {
+  it('masks an identifier quoted in a message', () => {
+    expect(maskIdLikeTokens('no listing for 11010519491231002x in 110108')).toBe('no listing for 1101**********002X in 110108');
+  });
+});

@@ -1,0 +1,47 @@
+import { maskIdentifier } from '@cd/domain';
+
+// Logs must never carry personal data (PIPL Art. 51): identifiers and names that
+// reach a URL are masked before the URL is logged; headers and bodies are not logged.
+
+/** Query parameters whose values are personal: identifiers and names (idNumber, identifier, name, debtorName …). */
+const PERSONAL_QUERY_KEY = /(?:id_?number|identifier|name)$/i;
+/** Any 15–18 character resident-ID-like token, wherever it appears (path or another parameter). */
+const ID_LIKE_TOKEN = /(?<![0-9A-Za-z])\d{14,17}[\dXx](?![0-9A-Za-z])/g;
+
+export const REDACTED = '[redacted]';
+
+/** The URL as it may be logged: personal query values masked, ID-like tokens masked anywhere. */
+export function maskUrl(url: string): string {
+  const at = url.indexOf('?');
+  const path = at < 0 ? url : url.slice(0, at);
+  const query = at < 0 ? undefined : url.slice(at + 1);
+  const maskedQuery = query
+    ?.split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      const key = safeDecode(pair.slice(0, eq));
+      return PERSONAL_QUERY_KEY.test(key) ? `${pair.slice(0, eq)}=${maskValue(key, safeDecode(pair.slice(eq + 1)))}` : pair;
+    })
+    .join('&');
+  return maskIdLikeTokens(maskedQuery === undefined ? path : `${path}?${maskedQuery}`);
+}
+
+export function maskIdLikeTokens(text: string): string {
+  return text.replace(ID_LIKE_TOKEN, (token) => maskIdentifier({ type: 'RESIDENT_ID', value: token }));
+}
+
+function maskValue(key: string, value: string): string {
+  if (/name$/i.test(key)) return value === '' ? '' : '***';
+  const residentLike = /^(?:\d{15}|\d{17}[\dXx])$/.test(value);
+  // Passport-style masking keeps two characters at each end; a short value is masked whole.
+  return encodeURIComponent(maskIdentifier(residentLike ? { type: 'RESIDENT_ID', value } : { type: 'PASSPORT', value, country: 'XXX' }));
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
