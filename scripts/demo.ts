@@ -110,7 +110,7 @@ async function enforcementLine(id: string, label: string): Promise<string> {
 async function main(): Promise<void> {
   say(`registry at ${base}`);
   const registry = spawn(process.execPath, ['dist/apps/registry/main.js'], {
-    env: { ...process.env, OVERDUE_SCAN_INTERVAL_MS: '2000', REANNOUNCE_AFTER_MS: '10000', EXPIRY_INTERVAL_MS: '10000' },
+    env: { ...process.env, OVERDUE_SCAN_INTERVAL_MS: '2000', REANNOUNCE_AFTER_MS: '30000', EXPIRY_INTERVAL_MS: '10000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(registry);
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const partners = [
     await registerPartner('bank-icbc-bj', '中国工商银行北京市分行', 'BANK', { value: 1, unit: 'WORKING_DAYS' }),
     await registerPartner('samr-bj', '北京市市场监督管理局', 'MARKET_REGULATOR', { value: 1, unit: 'WORKING_DAYS' }),
-    await registerPartner('air-china', '中国国际航空', 'AIRLINE', { value: 5, unit: 'SECONDS' }, { AGENT_SLOW_MS: '12000' }),
+    await registerPartner('air-china', '中国国际航空', 'AIRLINE', { value: 5, unit: 'SECONDS' }, { AGENT_SLOW_MS: '6000' }),
     await registerPartner('china-railway', '中国国家铁路集团', 'RAILWAY', { value: 2, unit: 'HOURS' }),
     await registerPartner('nia-border', '国家移民管理局边检', 'BORDER_CONTROL', { value: 1, unit: 'HOURS' }),
   ];
@@ -159,6 +159,19 @@ async function main(): Promise<void> {
     expiresAt: new Date(Date.now() + 180 * 86_400_000).toISOString(),
   });
 
+  say('court 110108 also lists 周八 (violated a consumption order, term extended by one year)');
+  const zhou = await api('POST', '/v1/restrictions', court, {
+    kind: 'DISHONEST_LISTING',
+    subject: { type: 'PERSON', name: '周八', identifier: { type: 'RESIDENT_ID', value: residentId('1985-09-03') }, sex: 'MALE' },
+    case: caseInfo(4),
+    ground: 'VIOLATES_CONSUMPTION_ORDER',
+    extensionYears: 1,
+    obligation: '支付借款本金人民币800000元',
+    performanceStatus: '部分履行',
+    dishonestConduct: '违反限制消费令乘坐飞机',
+    decidedAt: new Date(Date.now() - 15_000).toISOString(),
+  });
+
   say('a listing with a 1-month grace period: recorded, but neither public nor distributed yet');
   await api('POST', '/v1/restrictions', court, {
     kind: 'DISHONEST_LISTING',
@@ -174,6 +187,8 @@ async function main(): Promise<void> {
     [zhang.linkedRestrictions[0].id, '张三 限制消费'],
     [orgConsumption.id, '北京某某科技 限制消费'],
     [exitBan.id, '北京某某科技 限制出境'],
+    [zhou.id, '周八 失信名单'],
+    [zhou.linkedRestrictions[0].id, '周八 限制消费'],
   ];
   say('waiting for the partners to enforce (the airline is slow: it goes overdue, is re-announced, then catches up)');
   await until('the airline to go overdue', async () => (await api<unknown[]>('GET', '/v1/supervision/overdue?partnerId=air-china', supervisor)).length > 0);

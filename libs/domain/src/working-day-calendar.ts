@@ -53,6 +53,11 @@ export class WorkingDayCalendar {
     return (WorkingDayCalendar.defaultCalendar ??= new WorkingDayCalendar(cnHolidays as HolidayCalendarData));
   }
 
+  /** The shipped data plus (or overridden by) years loaded at run time, e.g. a newly announced year. */
+  static withYears(extra: HolidayCalendarData): WorkingDayCalendar {
+    return new WorkingDayCalendar({ years: { ...(cnHolidays as HolidayCalendarData).years, ...extra.years } });
+  }
+
   coversYear(year: number): boolean {
     return this.years.has(year);
   }

@@ -36,6 +36,8 @@ export interface AppConfig {
   auth: { keys: Record<string, string>; issuer: string; audience: string };
   /** Secret for the keyed hash (HMAC-SHA256) used to look identifiers up without storing them in an index. */
   identifierHashKey: string;
+  /** Extra or newer holiday years for the working-day calendar (JSON file), if any. */
+  holidayCalendarFile?: string;
   /** Structured JSON logs (pino); `pretty` only for a developer's terminal. */
   log: { level: LogLevel; pretty: boolean };
   /** Readiness: the oldest due, unpublished outbox row may be this old; Kafka must answer within the timeout. */
@@ -176,6 +178,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       audience: source.JWT_AUDIENCE ?? 'credit-discipline-registry',
     },
     identifierHashKey: secret('IDENTIFIER_HASH_KEY', DEV_HASH_KEY),
+    ...(source.HOLIDAY_CALENDAR_FILE ? { holidayCalendarFile: source.HOLIDAY_CALENDAR_FILE } : {}),
     // Tests stay quiet unless asked: warnings and errors only.
     log: { level: oneOf(source.LOG_LEVEL || (env === 'test' ? 'warn' : 'info'), LOG_LEVELS, 'LOG_LEVEL', problems), pretty: bool('LOG_PRETTY', false) },
     health: {

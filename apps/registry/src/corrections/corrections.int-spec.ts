@@ -281,6 +281,18 @@ describe('correction requests (real MariaDB)', () => {
       await fileCorrection(debtor, { ground: 'SHOULD_BE_DELETED', statement: '已履行完毕。' }).expect(201);
     });
 
+    it('a deadline in a year without holiday data is refused with 503 CALENDAR_NOT_COVERED, and nothing changes', async () => {
+      const debtor = await listed();
+      at('2026-12-28T10:00:00');
+      const id = (await fileCorrection(debtor).expect(201)).body.id; // calendar days need no holiday data
+      at('2026-12-30T10:00:00');
+      for (const decision of ['ACCEPT', 'REJECT'] as const) {
+        const refused = await decide(id, decision).expect(503);
+        expect(refused.body).toMatchObject({ code: 'CALENDAR_NOT_COVERED' });
+      }
+      expect((await http.get(`/v1/corrections/${id}`).set('authorization', court.haidian).expect(200)).body).toMatchObject({ status: 'FILED', version: 1 });
+    });
+
     it("overdue requests appear in the court's overdue list; a late decision is marked on the timeline", async () => {
       const debtor = await listed();
       at('2026-05-06T10:00:00');

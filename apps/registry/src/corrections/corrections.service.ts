@@ -67,7 +67,6 @@ const DEBTOR_LIST_LIMIT = 200;
 
 @Injectable()
 export class CorrectionsService {
-  private readonly calendar = WorkingDayCalendar.default();
 
   constructor(
     private readonly corrections: CorrectionsRepository,
@@ -78,6 +77,7 @@ export class CorrectionsService {
     private readonly hasher: IdentifierHasher,
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
+    private readonly calendar: WorkingDayCalendar,
   ) {}
 
   // ── debtor ──────────────────────────────────────────────────────────────

@@ -13,12 +13,14 @@ const MAX_AGE_MS = 10_000;
 @Injectable()
 export class PartnerDirectory {
   private readonly logger = new Logger(PartnerDirectory.name);
-  private readonly calendar = WorkingDayCalendar.default();
   private partners = new Map<string, Partner>();
   private loadedAt = 0;
   private loading?: Promise<void>;
 
-  constructor(private readonly repository: PartnersRepository) {}
+  constructor(
+    private readonly repository: PartnersRepository,
+    private readonly calendar: WorkingDayCalendar,
+  ) {}
 
   invalidate(): void {
     this.loadedAt = 0;

@@ -47,7 +47,7 @@ export class SupervisionController {
   }
 
   @Get('receipt-latency')
-  @ApiOperation({ summary: 'Time from publication to receipt, p50/p95 per partner' })
+  @ApiOperation({ summary: 'Time from publication to receipt per partner: p50/p95 and a histogram (1 s, 10 s, 1 min, 10 min, 1 h, 1 day, 3 days, more)' })
   @ApiOkResponse({ description: 'One row per partner' })
   receiptLatency(@Query() query: LatencyQuery): Promise<LatencyRow[]> {
     return this.supervision.receiptLatency(query.since ? new Date(query.since) : new Date(Date.now() - 30 * 86_400_000));
