@@ -87,6 +87,9 @@ cmd_test() {
   mkdir -p test-artifacts
   step unit npx jest --selectProjects unit --json --outputFile=test-artifacts/unit.json
   step integration npx jest --selectProjects integration --runInBand --forceExit --json --outputFile=test-artifacts/integration.json
+  step build npm run build
+  # The short reliability run: SIGKILLed registries, a stopped broker and a MariaDB restart under load.
+  step reliability node node_modules/ts-node/dist/bin.js --swc -r tsconfig-paths/register reliability/run.ts --short
 
   trap - EXIT
   echo ""
@@ -110,8 +113,18 @@ cmd_demo() {
   exec node node_modules/ts-node/dist/bin.js --swc -r tsconfig-paths/register scripts/demo.ts "$@"
 }
 
+cmd_reliability() {
+  prelude
+  npm run build
+  exec node node_modules/ts-node/dist/bin.js --swc -r tsconfig-paths/register reliability/run.ts "$@"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
+  reliability)
+    shift
+    cmd_reliability "$@"
+    ;;
   demo)
     shift
     cmd_demo "$@"
