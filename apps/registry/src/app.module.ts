@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { InquiryModule } from './inquiry/inquiry.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PagesModule } from './pages/pages.module';
 import { PartnersModule } from './partners/partners.module';
 import { PartnersCoreModule } from './partners/partners-core.module';
 import { ReceiptsModule } from './receipts/receipts.module';
@@ -44,6 +45,7 @@ export class AppModule {
         ReceiptsModule,
         SupervisionModule,
         InquiryModule,
+        PagesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { ProblemDto } from './common/problem.dto';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
+import { harden } from './hardening';
 import { ROOT_LOGGER } from './logging/logging.module';
 import { logRequests, routeOf } from './logging/request-log';
 import { Metrics } from './metrics/metrics';
@@ -17,6 +18,8 @@ import { Metrics } from './metrics/metrics';
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
+    // Behind a load balancer, request.ip (and so every per-client rate limit) is the client's, not the balancer's.
+    trustProxy: config.http.trustProxy,
     // The request id is the one id of a request: `reqId` in every log line and the x-request-id response header.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
@@ -30,6 +33,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  await harden(app, config);
   // Nest flushes the buffer only in listen(); the tests never listen, and nothing should wait for it.
   app.flushLogs();
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });

@@ -2,10 +2,12 @@
 //   node main.js              serve HTTP, relay the outbox, run schedulers
 //   node main.js migrate      apply pending database migrations and exit
 //   node main.js import-courts <file.json>   load court reference data (code, name, parent)
+//   node main.js reencrypt    rewrite personal data not under DATA_KEY_ID with it (key rotation)
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config';
 import { importCourts } from './courts/import-courts';
+import { reencrypt } from './crypto/reencrypt';
 import { runMigrations } from './database/migrate';
 
 async function serve(config: AppConfig): Promise<void> {
@@ -35,10 +37,13 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     console.log(`imported ${await importCourts(config, file)} court(s) into ${config.db.database}`);
+  } else if (command === 'reencrypt') {
+    const results = await reencrypt(config, { log: (line) => console.log(line) });
+    if (results.some((result) => result.failed > 0)) process.exit(1);
   } else if (command === 'serve') {
     await serve(config);
   } else {
-    console.error(`unknown command "${command}"; expected serve, migrate or import-courts`);
+    console.error(`unknown command "${command}"; expected serve, migrate, import-courts or reencrypt`);
     process.exit(2);
   }
 }

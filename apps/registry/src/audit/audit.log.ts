@@ -19,20 +19,21 @@ export interface AuditEntry {
 export class AuditLog {
   async append(manager: EntityManager, entries: AuditEntry[], at = new Date()): Promise<void> {
     if (entries.length === 0) return;
-    await manager.insert(
-      AuditRecord,
-      entries.map((entry) => ({
-        recordedAt: at,
-        actorRole: entry.actor === 'system' ? 'system' : entry.actor.role,
-        actorId: entry.actor === 'system' ? 'system' : entry.actor.subject,
-        action: entry.action,
-        resourceType: entry.resourceType,
-        resourceId: entry.resourceId,
-        beforeVersion: entry.beforeVersion ?? null,
-        afterVersion: entry.afterVersion ?? null,
-        requestId: entry.requestId ?? null,
-        details: entry.details ? JSON.stringify(entry.details) : null,
-      })),
-    );
+    await manager.insert(AuditRecord, entries.map((entry) => auditRow(entry, at)));
   }
+}
+
+export function auditRow(entry: AuditEntry, at: Date): Omit<AuditRecord, 'id'> {
+  return {
+    recordedAt: at,
+    actorRole: entry.actor === 'system' ? 'system' : entry.actor.role,
+    actorId: entry.actor === 'system' ? 'system' : entry.actor.subject,
+    action: entry.action,
+    resourceType: entry.resourceType,
+    resourceId: entry.resourceId,
+    beforeVersion: entry.beforeVersion ?? null,
+    afterVersion: entry.afterVersion ?? null,
+    requestId: entry.requestId ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+  };
 }

@@ -18,4 +18,10 @@ const claims: TokenClaims = { sub: `dev-${role}${scope ? `-${scope}` : ''}`, rol
 if (role === 'court') claims.court = scope;
 if (role === 'partner') claims.partner = scope;
 if (role === 'debtor') claims.identifier = scope;
-console.log(new TokenService(config).issue(claims, { expiresInSeconds: ttl ? Number(ttl) : 8 * 3600 }));
+try {
+  console.log(new TokenService(config).issue(claims, { expiresInSeconds: ttl ? Number(ttl) : 8 * 3600 }));
+} catch (error) {
+  // Only HS256 secrets (JWT_KEYS) can sign here; tokens for JWT_PUBLIC_KEYS / JWT_JWKS_URL come from the identity provider.
+  console.error((error as Error).message);
+  process.exit(2);
+}

@@ -1,40 +1,64 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
+import { JwksKeySet } from './jwks-key-set';
 import { ROLES, type Principal, type TokenClaims } from './principal';
+import { publicKeyFromPem, secretKey, type VerificationKey } from './verification-key';
 
-// HS256 keys addressed by `kid`, so a new key can be added, tokens issued with
-// it, and the old one removed later without downtime.
+// Keys are addressed by `kid`, and several are valid at once: a new key is added, tokens are
+// issued with it, and the old one is removed later — rotation without downtime. Keys come from
+// JWT_KEYS (HS256 secrets), JWT_PUBLIC_KEYS (PEM) and an identity provider's JWKS; a kid
+// configured locally is never looked up in the JWKS.
 @Injectable()
 export class TokenService {
-  private readonly jwt = new JwtService();
+  private readonly signer = new JwtService();
+  private readonly localKeys: Map<string, VerificationKey>;
+  private readonly jwks: JwksKeySet | undefined;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
-
-  verify(token: string): Principal {
-    const header = this.jwt.decode<{ header?: { kid?: string; alg?: string } } | null>(token, { complete: true })?.header;
-    const secret = header?.kid ? this.config.auth.keys[header.kid] : undefined;
-    if (!secret) throw new AppError('UNAUTHENTICATED', 'Bearer token is malformed or signed with an unknown key.');
-    let claims: TokenClaims;
-    try {
-      claims = this.jwt.verify<TokenClaims & object>(token, {
-        secret,
-        algorithms: ['HS256'],
-        issuer: this.config.auth.issuer,
-        audience: this.config.auth.audience,
-      });
-    } catch (error) {
-      const expired = (error as Error).name === 'TokenExpiredError';
-      throw new AppError('UNAUTHENTICATED', expired ? 'Bearer token has expired.' : 'Bearer token is invalid.');
-    }
-    return toPrincipal(claims);
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const { keys, publicKeys, jwks } = config.auth;
+    this.localKeys = new Map([
+      ...Object.entries(keys).map(([kid, secret]) => [kid, secretKey(secret)] as const),
+      ...Object.entries(publicKeys).map(([kid, pem]) => [kid, publicKeyFromPem(pem)] as const),
+    ]);
+    this.jwks = jwks ? new JwksKeySet(jwks) : undefined;
   }
 
+  async verify(token: string): Promise<Principal> {
+    let kid: unknown;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw new AppError('UNAUTHENTICATED', 'Bearer token is malformed.');
+    }
+    if (typeof kid !== 'string' || !kid) throw new AppError('UNAUTHENTICATED', 'Bearer token names no key (kid).');
+    const key = this.localKeys.get(kid) ?? (await this.jwks?.get(kid));
+    if (!key) throw new AppError('UNAUTHENTICATED', 'Bearer token is signed with an unknown key.');
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await jwtVerify(token, key.key, {
+        algorithms: key.algorithms,
+        issuer: this.config.auth.issuer,
+        audience: this.config.auth.audience,
+        clockTolerance: this.config.auth.clockSkewSeconds,
+        requiredClaims: ['exp'],
+      }));
+    } catch (error) {
+      const expired = error instanceof errors.JWTExpired;
+      throw new AppError('UNAUTHENTICATED', expired ? 'Bearer token has expired.' : 'Bearer token is invalid.');
+    }
+    return toPrincipal(claims as JWTPayload & Partial<TokenClaims>);
+  }
+
+  /** Issues an HS256 token with a configured secret (tests and the dev-token command). */
   issue(claims: TokenClaims, options: { kid?: string; expiresInSeconds?: number } = {}): string {
     const kid = options.kid ?? Object.keys(this.config.auth.keys)[0];
-    return this.jwt.sign(claims, {
-      secret: this.config.auth.keys[kid],
+    const secret = kid === undefined ? undefined : this.config.auth.keys[kid];
+    if (!secret) throw new Error(`No HS256 secret${kid ? ` with kid "${kid}"` : ''} in JWT_KEYS to sign with.`);
+    return this.signer.sign(claims, {
+      secret,
       algorithm: 'HS256',
       keyid: kid,
       issuer: this.config.auth.issuer,
@@ -44,18 +68,19 @@ export class TokenService {
   }
 }
 
-function toPrincipal(claims: TokenClaims): Principal {
+function toPrincipal(claims: Partial<TokenClaims>): Principal {
   if (typeof claims.sub !== 'string' || !claims.sub) throw new AppError('UNAUTHENTICATED', 'Bearer token has no subject.');
-  if (!ROLES.includes(claims.role)) throw new AppError('UNAUTHENTICATED', 'Bearer token has no valid role.');
-  const scope = { court: claims.court, partner: claims.partner, debtor: claims.identifier }[claims.role as 'court' | 'partner' | 'debtor'];
-  if (['court', 'partner', 'debtor'].includes(claims.role) && (typeof scope !== 'string' || !scope)) {
-    throw new AppError('UNAUTHENTICATED', `Bearer token for role ${claims.role} lacks its scope claim.`);
+  const role = claims.role;
+  if (!role || !ROLES.includes(role)) throw new AppError('UNAUTHENTICATED', 'Bearer token has no valid role.');
+  const scope = { court: claims.court, partner: claims.partner, debtor: claims.identifier }[role as 'court' | 'partner' | 'debtor'];
+  if (['court', 'partner', 'debtor'].includes(role) && (typeof scope !== 'string' || !scope)) {
+    throw new AppError('UNAUTHENTICATED', `Bearer token for role ${role} lacks its scope claim.`);
   }
   return {
-    role: claims.role,
+    role,
     subject: claims.sub,
-    ...(claims.role === 'court' ? { courtCode: claims.court } : {}),
-    ...(claims.role === 'partner' ? { partnerId: claims.partner } : {}),
-    ...(claims.role === 'debtor' ? { identifier: claims.identifier } : {}),
+    ...(role === 'court' ? { courtCode: claims.court } : {}),
+    ...(role === 'partner' ? { partnerId: claims.partner } : {}),
+    ...(role === 'debtor' ? { identifier: claims.identifier } : {}),
   };
 }

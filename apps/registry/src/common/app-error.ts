@@ -24,6 +24,8 @@ export const APP_ERROR_CODES = [
   'CORRECTION_NOT_FOUND',
   /** A deadline falls in a year the working-day calendar has no holiday data for. */
   'CALENDAR_NOT_COVERED',
+  /** Reads of full identifiers are refused while they cannot be audited. */
+  'AUDIT_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { principalKey, type Principal } from '../auth/principal';
+import { contextOf } from '../crypto/encrypted-columns';
+import { FieldCipher } from '../crypto/field-cipher';
 import { isDuplicateKey, TransactionRunner } from '../database/transaction-runner';
 import { AppError } from './app-error';
 import { IdempotencyRecord } from './idempotency.record';
@@ -17,11 +19,13 @@ export interface IdempotentRequest {
 // The key row is inserted first inside the command's own transaction: a
 // concurrent request with the same key blocks on the primary key until the
 // first commits, then finds the stored response. Exactly one write happens.
+// The stored response is what the caller saw (a restriction with full identifiers): encrypted.
 @Injectable()
 export class IdempotencyStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly transactions: TransactionRunner,
+    private readonly cipher: FieldCipher,
   ) {}
 
   async execute<T>(request: IdempotentRequest, work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -36,7 +40,10 @@ export class IdempotencyStore {
       return await this.transactions.run(async (manager) => {
         await manager.insert(IdempotencyRecord, { principal, idemKey: key, requestHash, statusCode: 0, response: '', createdAt: new Date() });
         const result = await work(manager);
-        await manager.update(IdempotencyRecord, { principal, idemKey: key }, { statusCode: 200, response: JSON.stringify(result) });
+        await manager.update(IdempotencyRecord, { principal, idemKey: key }, {
+          statusCode: 200,
+          response: this.cipher.encrypt(JSON.stringify(result), contextOf.idempotencyResponse(principal, key)),
+        });
         return result;
       });
     } catch (error) {
@@ -55,7 +62,8 @@ export class IdempotencyStore {
         { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: 'key reused with a different request body' },
       ]);
     }
-    return JSON.parse(row.response) as T;
+    // The row's own key columns: the collation may have matched a key spelled differently.
+    return JSON.parse(this.cipher.decrypt(row.response, contextOf.idempotencyResponse(row.principal, row.idemKey))) as T;
   }
 }
 

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { DomainError, type DomainErrorCode } from '@cd/domain';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type AppErrorCode, type FieldError } from './app-error';
+import { describeError } from '../logging/redaction';
 
 // The one place where error codes become HTTP (RFC 9457 problem+json).
 // Exhaustive records: adding a code without a status fails type-checking.
@@ -68,6 +69,7 @@ const APP_STATUS: Record<AppErrorCode, number> = {
   RATE_LIMITED: 429,
   CORRECTION_NOT_FOUND: 404,
   CALENDAR_NOT_COVERED: 503,
+  AUDIT_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -154,7 +156,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const body = { ...problemFor(error), instance: request.url.split('?')[0] };
     if (body.status >= 500) {
-      this.logger.error(`${request.method} ${body.instance} failed: ${(error as Error)?.stack ?? String(error)}`);
+      this.logger.error(`${request.method} ${body.instance} failed: ${describeError(error)}`);
     }
     void reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }

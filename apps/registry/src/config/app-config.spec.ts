@@ -121,9 +121,10 @@ describe('loadConfig', () => {
 
   it('requires real secrets in production: no development key is used there', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-      'JWT_KEYS is required in production',
+      'JWT_KEYS, JWT_PUBLIC_KEYS or JWT_JWKS_URL is required in production',
       'EVENT_SIGNING_KEYS is required in production',
       'IDENTIFIER_HASH_KEY is required in production',
+      'DATA_KEYS is required in production',
     ]);
   });
 
@@ -133,6 +134,7 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       JWT_KEYS: JSON.stringify({ '2026-01': SECRET }),
       IDENTIFIER_HASH_KEY: SECRET,
+      DATA_KEYS: JSON.stringify({ 'data-2026': Buffer.alloc(32, 7).toString('base64') }),
       EVENT_SIGNING_KEYS: JSON.stringify({ 'evt-2026': privatePem }),
       EVENT_RETIRED_PUBLIC_KEYS: JSON.stringify({ 'evt-2025': publicPem }),
     });

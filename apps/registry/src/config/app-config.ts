@@ -1,11 +1,25 @@
+import { createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { dataKeysFrom } from '../crypto/data-keys';
+import type { DataKeys } from '../crypto/field-cipher';
 
 // Configuration is read once from the environment and validated at start-up,
 // so a bad deployment fails loudly before it accepts a single request.
 
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
-  http: { port: number; host: string; bodyLimitBytes: number };
+  http: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    /** Fastify's trustProxy: false, true (any proxy), a hop count, or the proxies' addresses/CIDRs. Decides `request.ip`, so rate limits key on the real client. */
+    trustProxy: boolean | number | string[];
+    /** Send Strict-Transport-Security (only where the service is reached over HTTPS). */
+    hsts: boolean;
+    /** Origins allowed to call the API from a browser; empty: same-origin only. */
+    corsOrigins: string[];
+  };
   db: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
   kafka: {
     brokers: string[];
@@ -33,9 +47,22 @@ export interface AppConfig {
   };
   partners: { overdueScanIntervalMs: number; reannounceAfterMs: number; backfillChunk: number };
   receipts: { consumerEnabled: boolean; groupId: string };
-  auth: { keys: Record<string, string>; issuer: string; audience: string };
+  auth: {
+    /** HS256 secrets by key id. */
+    keys: Record<string, string>;
+    /** Asymmetric verification keys (SPKI PEM: RSA, EC P-256/384/521, Ed25519) by key id. */
+    publicKeys: Record<string, string>;
+    /** An identity provider's JWKS, fetched and cached; refetched for an unknown kid at most once per cooldown. */
+    jwks?: { url: string; cooldownMs: number; timeoutMs: number; maxAgeMs: number };
+    issuer: string;
+    audience: string;
+    /** Tolerance for exp/nbf between the issuer's clock and ours. */
+    clockSkewSeconds: number;
+  };
   /** Secret for the keyed hash (HMAC-SHA256) used to look identifiers up without storing them in an index. */
   identifierHashKey: string;
+  /** AES-256-GCM keys for personal data at rest (DATA_KEYS, DATA_KEY_ID): any decrypts, the active one encrypts. */
+  dataKeys: DataKeys;
   /** Extra or newer holiday years for the working-day calendar (JSON file), if any. */
   holidayCalendarFile?: string;
   /** Structured JSON logs (pino); `pretty` only for a developer's terminal. */
@@ -86,7 +113,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     return devFallback;
   };
 
-  let keys: Record<string, string> = DEV_JWT_KEYS;
+  const publicKeys = jwtPublicKeys(source.JWT_PUBLIC_KEYS, problems);
+  const jwksUrl = source.JWT_JWKS_URL || undefined;
+  if (jwksUrl !== undefined) {
+    let protocol = '';
+    try {
+      protocol = new URL(jwksUrl).protocol;
+    } catch {
+      problems.push(`JWT_JWKS_URL must be a URL, got "${jwksUrl}"`);
+    }
+    if (protocol && protocol !== 'https:' && !(protocol === 'http:' && env !== 'production')) {
+      problems.push('JWT_JWKS_URL must be an https URL (http only outside production)');
+    }
+  }
+  // The development secret is used only when no key source is configured at all.
+  let keys: Record<string, string> = source.JWT_PUBLIC_KEYS || jwksUrl ? {} : DEV_JWT_KEYS;
   if (source.JWT_KEYS) {
     try {
       keys = JSON.parse(source.JWT_KEYS) as Record<string, string>;
@@ -95,9 +136,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     } catch {
       problems.push('JWT_KEYS must be valid JSON: {"<kid>": "<secret>"}');
     }
-  } else if (env === 'production') {
-    problems.push('JWT_KEYS is required in production');
+  } else if (env === 'production' && !source.JWT_PUBLIC_KEYS && !jwksUrl) {
+    problems.push('JWT_KEYS, JWT_PUBLIC_KEYS or JWT_JWKS_URL is required in production');
   }
+  // A key id names one key: never a secret in one place and a public key in another.
+  const sharedKids = Object.keys(publicKeys).filter((kid) => typeof keys === 'object' && keys !== null && Object.hasOwn(keys, kid));
+  if (sharedKids.length > 0) problems.push(`JWT_KEYS and JWT_PUBLIC_KEYS share key id(s) ${sharedKids.join(', ')}`);
 
   const pemMap = (name: string, fallback: Record<string, string> | undefined, pattern: RegExp): Record<string, string> => {
     const raw = source[name];
@@ -132,6 +176,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       port: int('HTTP_PORT', 3000, 0, 65535),
       host: source.HTTP_HOST ?? '127.0.0.1',
       bodyLimitBytes: int('HTTP_BODY_LIMIT_BYTES', 256 * 1024, 1024),
+      trustProxy: trustProxy(source.HTTP_TRUST_PROXY, problems),
+      hsts: bool('HTTP_HSTS', false),
+      corsOrigins: corsOrigins(source.CORS_ORIGINS, problems),
     },
     db: {
       host: source.DB_HOST ?? '127.0.0.1',
@@ -174,10 +221,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     auth: {
       keys,
+      publicKeys,
+      ...(jwksUrl
+        ? {
+            jwks: {
+              url: jwksUrl,
+              cooldownMs: int('JWT_JWKS_COOLDOWN_S', 30, 1, 3600) * 1000,
+              timeoutMs: int('JWT_JWKS_TIMEOUT_MS', 3000, 100, 60_000),
+              maxAgeMs: int('JWT_JWKS_MAX_AGE_S', 600, 1, 86_400) * 1000,
+            },
+          }
+        : {}),
       issuer: source.JWT_ISSUER ?? 'credit-discipline',
       audience: source.JWT_AUDIENCE ?? 'credit-discipline-registry',
+      clockSkewSeconds: int('JWT_CLOCK_SKEW_S', 30, 0, 300),
     },
     identifierHashKey: secret('IDENTIFIER_HASH_KEY', DEV_HASH_KEY),
+    dataKeys: dataKeysFrom(source, env, problems),
     ...(source.HOLIDAY_CALENDAR_FILE ? { holidayCalendarFile: source.HOLIDAY_CALENDAR_FILE } : {}),
     // Tests stay quiet unless asked: warnings and errors only.
     log: { level: oneOf(source.LOG_LEVEL || (env === 'test' ? 'warn' : 'info'), LOG_LEVELS, 'LOG_LEVEL', problems), pretty: bool('LOG_PRETTY', false) },
@@ -192,6 +252,65 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+const JWT_PUBLIC_KEY_TYPES = ['rsa', 'ec', 'ed25519'];
+
+function jwtPublicKeys(raw: string | undefined, problems: string[]): Record<string, string> {
+  if (!raw) return {};
+  const usage = 'JWT_PUBLIC_KEYS must be a JSON object {"<kid>": "<SPKI PEM of an RSA (2048+ bits), EC or Ed25519 public key>"}';
+  let map: unknown;
+  try {
+    map = JSON.parse(raw);
+  } catch {
+    problems.push(usage);
+    return {};
+  }
+  if (typeof map !== 'object' || map === null || Array.isArray(map) || Object.keys(map).length === 0) {
+    problems.push(usage);
+    return {};
+  }
+  for (const [kid, pem] of Object.entries(map)) {
+    try {
+      if (typeof pem !== 'string' || !pem.includes('BEGIN PUBLIC KEY')) throw new Error('not a PEM public key');
+      const key = createPublicKey(pem);
+      if (!JWT_PUBLIC_KEY_TYPES.includes(key.asymmetricKeyType ?? '')) throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
+      if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new Error('RSA key shorter than 2048 bits');
+    } catch (error) {
+      problems.push(`JWT_PUBLIC_KEYS["${kid}"]: ${(error as Error).message}`);
+    }
+  }
+  return map as Record<string, string>;
+}
+
+function trustProxy(raw: string | undefined, problems: string[]): boolean | number | string[] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const proxies = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  const valid = proxies.length > 0 && proxies.every((p) => {
+    const [address, bits, ...rest] = p.split('/');
+    const family = isIP(address);
+    return family !== 0 && rest.length === 0 && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+  });
+  if (!valid) problems.push(`HTTP_TRUST_PROXY must be true, false, a hop count or proxy addresses/CIDRs (a,b/24,…), got "${raw}"`);
+  return valid ? proxies : false;
+}
+
+function corsOrigins(raw: string | undefined, problems: string[]): string[] {
+  const origins = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      problems.push(`CORS_ORIGINS must list origins (scheme://host[:port], no path or "*"), got "${origin}"`);
+    }
+  }
+  return origins;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], name: string, problems: string[]): T {

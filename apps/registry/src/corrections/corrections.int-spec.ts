@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { COURTS, exitBanBody, listingBody, residentId, startRegistry, testConfig, type TestRegistry } from '../../../../test/support/registry';
+import { storedEvents } from '../../../../test/support/stored';
 import { Clock } from './clock';
 
 // Correction requests (List Rules Arts. 11–12) against the real MariaDB. The corrections'
@@ -126,9 +127,9 @@ describe('correction requests (real MariaDB)', () => {
     // The listing (and, as asked, its linked consumption restriction) is revoked as by a court command.
     expect(await restriction(listing.id)).toMatchObject({ status: 'LIFTED', liftReason: 'REVOKED', version: 2, liftNote: `correction request ${id}` });
     expect(await restriction(listing.linkedRestrictions[0].id)).toMatchObject({ status: 'LIFTED', liftReason: 'REVOKED', version: 2 });
-    const outbox = await rows('SELECT version, payload FROM outbox WHERE restriction_id = ? ORDER BY version', [listing.id]);
-    expect(outbox.map((r: { version: number }) => r.version)).toEqual([1, 2]);
-    expect(JSON.parse(outbox[1].payload)).toMatchObject({ type: 'cn.court.credit-discipline.restriction.lifted', data: { version: 2, status: 'LIFTED', liftReason: 'REVOKED' } });
+    const outbox = await storedEvents(registry, listing.id);
+    expect(outbox.map((r) => r.version)).toEqual([1, 2]);
+    expect(outbox[1].event).toMatchObject({ type: 'cn.court.credit-discipline.restriction.lifted', data: { version: 2, status: 'LIFTED', liftReason: 'REVOKED' } });
     expect(await rows('SELECT actor, change_type FROM restriction_history WHERE restriction_id = ? AND version = 2', [listing.id])).toEqual([
       { actor: `court:${COURTS.HAIDIAN}`, change_type: 'lifted' },
     ]);
@@ -181,9 +182,9 @@ describe('correction requests (real MariaDB)', () => {
     const done = await carryOut(id, { action: 'AMEND', amend: { subject: { name: '张叁' } } }).expect(200);
     expect(done.body).toMatchObject({ status: 'CARRIED_OUT', carryOutAction: 'AMEND', carriedOutVersion: 2 });
     expect(await restriction(debtor.listing.id)).toMatchObject({ status: 'ACTIVE', version: 2, subject: { name: '张叁' } });
-    const outbox = await rows('SELECT version, payload FROM outbox WHERE restriction_id = ? ORDER BY version', [debtor.listing.id]);
-    expect(outbox.map((r: { version: number }) => r.version)).toEqual([1, 2]);
-    expect(JSON.parse(outbox[1].payload)).toMatchObject({ type: 'cn.court.credit-discipline.restriction.amended', data: { version: 2, subject: { name: '张叁' } } });
+    const outbox = await storedEvents(registry, debtor.listing.id);
+    expect(outbox.map((r) => r.version)).toEqual([1, 2]);
+    expect(outbox[1].event).toMatchObject({ type: 'cn.court.credit-discipline.restriction.amended', data: { version: 2, subject: { name: '张叁' } } });
     await carryOut(id, { action: 'AMEND', amend: { subject: { name: '张叁' } } }).expect(409);
   });
 

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { calendarProvider } from '../common/calendar.provider';
 import { IdempotencyStore } from '../common/idempotency.store';
 import { IdentifierHasher } from '../common/identifier-hasher';
+import { FieldCipher } from '../crypto/field-cipher';
 import { dataSourceOptions } from './data-source-options';
 import { TransactionRunner } from './transaction-runner';
 
@@ -15,7 +16,13 @@ import { TransactionRunner } from './transaction-runner';
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.db), retryAttempts: 3, retryDelay: 1000 }),
     }),
   ],
-  providers: [TransactionRunner, IdentifierHasher, IdempotencyStore, calendarProvider],
-  exports: [TransactionRunner, IdentifierHasher, IdempotencyStore, calendarProvider],
+  providers: [
+    TransactionRunner,
+    IdentifierHasher,
+    { provide: FieldCipher, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new FieldCipher(config.dataKeys) },
+    IdempotencyStore,
+    calendarProvider,
+  ],
+  exports: [TransactionRunner, IdentifierHasher, FieldCipher, IdempotencyStore, calendarProvider],
 })
 export class DatabaseModule {}

@@ -2,6 +2,8 @@ import { bucketOf, RECONCILIATION_BUCKETS, type BucketDigest } from '@cd/contrac
 import type { RestrictionState } from '@cd/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { contextOf } from '../crypto/encrypted-columns';
+import { FieldCipher } from '../crypto/field-cipher';
 
 export interface PublishedVersion {
   restrictionId: string;
@@ -57,7 +59,10 @@ interface DeliveryRow {
  */
 @Injectable()
 export class DeliveryLedger {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: FieldCipher,
+  ) {}
 
   /** In the command's transaction: every partner obliged now owes a receipt for this version. */
   async obligeForChange(manager: EntityManager, state: RestrictionState): Promise<void> {
@@ -101,11 +106,11 @@ export class DeliveryLedger {
     return rows.map((row) => toView(row, now));
   }
 
-  /** The partner's authoritative current set in one bucket, keyset-paged by restriction id. */
-  async currentSet(partnerId: string, bucket: number, after: string | null, limit: number): Promise<{ restrictionId: string; kind: string; version: number; status: string; payload: string }[]> {
+  /** The partner's authoritative current set in one bucket, keyset-paged by restriction id; `event` is the decrypted signed event. */
+  async currentSet(partnerId: string, bucket: number, after: string | null, limit: number): Promise<{ restrictionId: string; kind: string; version: number; status: string; event: string }[]> {
     return (
       await this.dataSource.query(
-        `SELECT d.restriction_id, d.kind, d.published_version, d.published_status, o.payload
+        `SELECT d.restriction_id, d.kind, d.published_version, d.published_status, o.event_id, o.payload
            FROM deliveries d
            JOIN outbox o ON o.restriction_id = d.restriction_id AND o.version = d.published_version
           WHERE d.partner_id = ? AND d.bucket = ? AND d.published_version > 0 AND d.restriction_id > ?
@@ -113,12 +118,12 @@ export class DeliveryLedger {
           LIMIT ?`,
         [partnerId, bucket, after ?? '', limit],
       )
-    ).map((row: { restriction_id: string; kind: string; published_version: number; published_status: string; payload: string }) => ({
+    ).map((row: { restriction_id: string; kind: string; published_version: number; published_status: string; event_id: string; payload: string }) => ({
       restrictionId: row.restriction_id,
       kind: row.kind,
       version: row.published_version,
       status: row.published_status,
-      payload: row.payload,
+      event: this.cipher.decrypt(row.payload, contextOf.outboxPayload(row.event_id)),
     }));
   }
 

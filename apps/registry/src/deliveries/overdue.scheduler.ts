@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { contextOf } from '../crypto/encrypted-columns';
+import { FieldCipher } from '../crypto/field-cipher';
 import { Metrics } from '../metrics/metrics';
 import { MessageBus } from '../publishing/message-bus';
 
@@ -21,6 +23,7 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
     private readonly dataSource: DataSource,
     private readonly bus: MessageBus,
     private readonly metrics: Metrics,
+    private readonly cipher: FieldCipher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -61,13 +64,18 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
         [now, id, now, quietSince],
       );
       if (claimed.affectedRows === 0) continue;
-      const [latest]: { topic: string; payload: string }[] = await this.dataSource.query(
-        'SELECT topic, payload FROM outbox WHERE restriction_id = ? AND published_at IS NOT NULL ORDER BY version DESC LIMIT 1',
+      const [latest]: { topic: string; event_id: string; payload: string }[] = await this.dataSource.query(
+        'SELECT topic, event_id, payload FROM outbox WHERE restriction_id = ? AND published_at IS NOT NULL ORDER BY version DESC LIMIT 1',
         [id],
       );
       if (!latest) continue;
       await this.bus.publish([
-        { topic: latest.topic, key: id, value: latest.payload, headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'x-reannounced': 'true' } },
+        {
+          topic: latest.topic,
+          key: id,
+          value: this.cipher.decrypt(latest.payload, contextOf.outboxPayload(latest.event_id)),
+          headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'x-reannounced': 'true' },
+        },
       ]);
       this.metrics.reannouncements.inc();
       announced++;

@@ -2,10 +2,19 @@ import type { RestrictionState } from '@cd/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IdentifierHasher } from '../common/identifier-hasher';
+import { contextOf } from '../crypto/encrypted-columns';
+import { FieldCipher } from '../crypto/field-cipher';
 
 export interface StateWithCourt {
   state: RestrictionState;
   courtName: string;
+}
+
+interface Row {
+  id: string;
+  version: number;
+  state: string;
+  court_name: string;
 }
 
 export interface PublishedListingSearch {
@@ -22,13 +31,14 @@ export class InquiryRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: IdentifierHasher,
+    private readonly cipher: FieldCipher,
   ) {}
 
   /** Every restriction naming the identifier, as subject or as one of an organisation's persons; newest first. */
   async concerning(identifierValue: string, limit: number): Promise<StateWithCourt[]> {
     const hash = this.hasher.hash(identifierValue);
-    const rows: { state: string; court_name: string }[] = await this.dataSource.query(
-      `SELECT r.state, c.name AS court_name
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT r.id, r.version, r.state, c.name AS court_name
          FROM (SELECT id FROM restrictions WHERE subject_id_hash = ?
                UNION
                SELECT restriction_id FROM restriction_persons WHERE id_hash = ?) m
@@ -38,7 +48,7 @@ export class InquiryRepository {
         LIMIT ?`,
       [hash, hash, limit],
     );
-    return rows.map(toStateWithCourt);
+    return rows.map((row) => this.toStateWithCourt(row));
   }
 
   /** The public list (List Rules Art. 6/7): active listings past any grace period. */
@@ -56,8 +66,8 @@ export class InquiryRepository {
       params.push(search.name, search.name);
     }
     params.push(search.limit, search.offset);
-    const rows: { state: string; court_name: string }[] = await this.dataSource.query(
-      `SELECT r.state, c.name AS court_name
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT r.id, r.version, r.state, c.name AS court_name
          FROM restrictions r
          JOIN courts c ON c.code = r.court_code
         WHERE ${where.join(' AND ')}
@@ -65,10 +75,11 @@ export class InquiryRepository {
         LIMIT ? OFFSET ?`,
       params,
     );
-    return rows.map(toStateWithCourt);
+    return rows.map((row) => this.toStateWithCourt(row));
   }
-}
 
-function toStateWithCourt(row: { state: string; court_name: string }): StateWithCourt {
-  return { state: JSON.parse(row.state) as RestrictionState, courtName: row.court_name };
+  private toStateWithCourt(row: Row): StateWithCourt {
+    const state = JSON.parse(this.cipher.decrypt(row.state, contextOf.restrictionState(row.id, Number(row.version)))) as RestrictionState;
+    return { state, courtName: row.court_name };
+  }
 }

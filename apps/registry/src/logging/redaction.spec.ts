@@ -1,4 +1,4 @@
-import { maskIdLikeTokens, maskUrl } from './redaction';
+import { describeError, maskIdLikeTokens, maskUrl } from './redaction';
 
 describe('maskUrl', () => {
   it('masks a resident ID in the idNumber query parameter, keeping four characters at each end', () => {
@@ -27,5 +27,30 @@ describe('maskUrl', () => {
 describe('maskIdLikeTokens', () => {
   it('masks an identifier quoted in a message', () => {
     expect(maskIdLikeTokens('no listing for 11010519491231002x in 110108')).toBe('no listing for 1101**********002X in 110108');
+  });
+});
+
+describe('describeError', () => {
+  function driverError(message: string): Error {
+    return Object.assign(new Error(message), { code: 'ER_DUP_ENTRY', errno: 1062, sqlMessage: message });
+  }
+
+  it('masks the values a database error quotes, keeping the names of keys and columns', () => {
+    const text = describeError(driverError("Duplicate entry 'debtor:dev-debtor-张三-key-1' for key 'PRIMARY'"));
+    expect(text).toContain("Duplicate entry '[redacted]' for key 'PRIMARY'");
+    expect(text).not.toContain('张三');
+    expect(describeError(driverError("Incorrect string value: '\\xF0\\x9F' for column 'subject_name' at row 1"))).toContain(
+      "Incorrect string value: '[redacted]' for column 'subject_name' at row 1",
+    );
+  });
+
+  it('masks quoted values of a TypeORM QueryFailedError (it wraps the driver error)', () => {
+    const error = Object.assign(new Error("Data truncated for column 'kind' at row 1: 'EXIT_BAN 11010519491231002X'"), { driverError: {} });
+    expect(describeError(error)).not.toMatch(/EXIT_BAN|1101051949/);
+  });
+
+  it('logs other errors with their stack, ID-like tokens masked', () => {
+    const text = describeError(new Error("no listing for '11010519491231002X'"));
+    expect(text).toMatch(/^Error: no listing for '1101\*{10}002X'\n\s+at /);
   });
 });

@@ -31,6 +31,26 @@ export function maskIdLikeTokens(text: string): string {
   return text.replace(ID_LIKE_TOKEN, (token) => maskIdentifier({ type: 'RESIDENT_ID', value: token }));
 }
 
+/** Quoted literals of a database error message: `Duplicate entry '…' for key '…'`, `Incorrect … value: '…'`. */
+const QUOTED = /'(?:[^'\\]|\\.)*'/g;
+/** …except the names of keys, columns and tables, which say where and are not data. */
+const NAMES_A_PLACE = /\b(?:key|column|table|index|constraint|database) $/i;
+
+/**
+ * An error as it may be logged. Database errors quote the offending value, which can be a name
+ * or part of a stored document: for them the quoted values are masked.
+ */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  if (!isDatabaseError(error)) return maskIdLikeTokens(text);
+  return maskIdLikeTokens(text.replace(QUOTED, (quoted, at: number) => (NAMES_A_PLACE.test(text.slice(Math.max(0, at - 12), at)) ? quoted : `'${REDACTED}'`)));
+}
+
+function isDatabaseError(error: unknown): boolean {
+  const candidate = error as { code?: unknown; sqlMessage?: unknown; driverError?: unknown } | null;
+  return Boolean(candidate && (candidate.driverError !== undefined || candidate.sqlMessage !== undefined || (typeof candidate.code === 'string' && candidate.code.startsWith('ER_'))));
+}
+
 function maskValue(key: string, value: string): string {
   if (/name$/i.test(key)) return value === '' ? '' : '***';
   const residentLike = /^(?:\d{15}|\d{17}[\dXx])$/.test(value);

@@ -1,9 +1,12 @@
 import { restrictionTopic } from '@cd/contracts';
 import { anEventFor, anOrganisationExitBan } from '@cd/contracts/testing/fixtures';
+import { randomUUID } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import request from 'supertest';
 import { startBroker, stopBroker } from '../../../../test/support/broker';
 import { TopicObserver, type SeenMessage } from '../../../../test/support/kafka';
+import { contextOf } from '../crypto/encrypted-columns';
+import { FieldCipher } from '../crypto/field-cipher';
 import { EventSigner } from './event-signer';
 import { COURTS, exitBanBody, listingBody, startRegistry, testConfig, uniquePrefix, type TestRegistry } from '../../../../test/support/registry';
 
@@ -75,12 +78,14 @@ describe('outbox relay (real MariaDB, real Kafka)', () => {
     const lateId = '00000000-0000-7000-8000-' + Date.now().toString(16).padStart(12, '0');
     const topic = restrictionTopic('EXIT_BAN', prefix);
     const lateEvent = registry.app.get(EventSigner).sign(anEventFor({ ...anOrganisationExitBan(), id: lateId }));
+    const eventId = randomUUID();
+    const payload = registry.app.get(FieldCipher).encrypt(JSON.stringify(lateEvent), contextOf.outboxPayload(eventId));
     await slow.beginTransaction();
     // Takes an AUTO_INCREMENT id now, commits only after other rows have gone out.
     await slow.query(
       `INSERT INTO outbox (event_id, restriction_id, version, topic, payload, available_at, created_at)
-       VALUES (UUID(), ?, 1, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
-      [lateId, topic, JSON.stringify(lateEvent)],
+       VALUES (?, ?, 1, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+      [eventId, lateId, topic, payload],
     );
     const later = (await http.post('/v1/restrictions').set('authorization', court).send(exitBanBody()).expect(201)).body;
     await observer.waitFor(() => observer.forKey(later.id).length === 1);

@@ -2,6 +2,8 @@ import { allTopics } from '@cd/contracts';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { contextOf } from '../crypto/encrypted-columns';
+import { FieldCipher } from '../crypto/field-cipher';
 import { DeliveryLedger } from '../deliveries/delivery-ledger';
 import { Metrics } from '../metrics/metrics';
 import { PartnerDirectory } from '../partners/partner-directory';
@@ -39,6 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly knownTopics = new Set<string>();
   private failures = 0;
   private passes: Promise<unknown> = Promise.resolve();
+  /** Rows already reported as undecryptable: reported once per process, not on every poll. */
+  private readonly unreadable = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,6 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly ledger: DeliveryLedger,
     private readonly partners: PartnerDirectory,
     private readonly metrics: Metrics,
+    private readonly cipher: FieldCipher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -157,7 +162,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async publishBatch(): Promise<number> {
-    const rows: PendingRow[] = await this.dataSource.query(
+    const pending: PendingRow[] = await this.dataSource.query(
       `SELECT o.id, o.restriction_id, o.version, o.topic, o.payload, o.event_id
          FROM outbox o
         WHERE o.published_at IS NULL
@@ -168,9 +173,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         LIMIT ?`,
       [this.config.relay.batchSize],
     );
-    if (rows.length === 0) return 0;
+    if (pending.length === 0) return 0;
     // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
     if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) return 0;
+    const rows = await this.decrypted(pending);
+    if (rows.length === 0) return 0;
     // A topic named by a committed row is created if missing, so one row can never stall the relay.
     const unknownTopics = [...new Set(rows.map((row) => row.topic))].filter((topic) => !this.knownTopics.has(topic));
     if (unknownTopics.length > 0) {
@@ -184,7 +191,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         rows.map((row) => ({
           topic: row.topic,
           key: row.restriction_id,
-          value: row.payload,
+          value: row.event,
           headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'ce-id': row.event_id },
         })),
       );
@@ -208,13 +215,39 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       );
       await this.ledger.recordPublished(
         manager,
-        rows.map((row) => ({ restrictionId: row.restriction_id, version: row.version, status: eventStatus(row.payload), eventId: row.event_id })),
+        rows.map((row) => ({ restrictionId: row.restriction_id, version: row.version, status: eventStatus(row.event), eventId: row.event_id })),
         publishedAt,
         dueAt,
       );
     });
     this.metrics.published.inc(rows.length);
     return rows.length;
+  }
+
+  /**
+   * The events in plaintext, decrypted right before sending. A row that does not decrypt (its
+   * key was retired too early, or the row was altered) is set aside with its error, so it
+   * stalls only its own restriction (head of line), never the relay.
+   */
+  private async decrypted(rows: PendingRow[]): Promise<(PendingRow & { event: string })[]> {
+    const ready: (PendingRow & { event: string })[] = [];
+    const failed: { id: string; eventId: string; message: string }[] = [];
+    for (const row of rows) {
+      try {
+        ready.push({ ...row, event: this.cipher.decrypt(row.payload, contextOf.outboxPayload(row.event_id)) });
+      } catch (error) {
+        if (!this.unreadable.has(row.id)) failed.push({ id: row.id, eventId: row.event_id, message: (error as Error).message });
+      }
+    }
+    if (failed.length > 0) {
+      if (this.unreadable.size > 10_000) this.unreadable.clear();
+      failed.forEach((f) => this.unreadable.add(f.id));
+      this.logger.error(`cannot decrypt ${failed.length} outbox row(s), held back: ${failed.map((f) => `event ${f.eventId} (${f.message})`).join('; ')}`);
+      await this.dataSource
+        .query(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN (?)`, [failed[0].message.slice(0, 500), failed.map((f) => f.id)])
+        .catch(() => undefined);
+    }
+    return ready;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -3,6 +3,8 @@ import type { RestrictionState } from '@cd/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { contextOf } from '../crypto/encrypted-columns';
+import { FieldCipher } from '../crypto/field-cipher';
 import { EventSigner } from './event-signer';
 import { OutboxRecord } from './outbox.record';
 
@@ -12,6 +14,7 @@ export class OutboxWriter {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly signer: EventSigner,
+    private readonly cipher: FieldCipher,
   ) {}
 
   /**
@@ -36,7 +39,8 @@ export class OutboxWriter {
       restrictionId: state.id,
       version: state.version,
       topic: restrictionTopic(state.kind, this.config.kafka.topicPrefix),
-      payload: JSON.stringify(event),
+      // The signed event carries full identifiers: encrypted at rest, decrypted by the relay right before sending.
+      payload: this.cipher.encrypt(JSON.stringify(event), contextOf.outboxPayload(eventId)),
       availableAt,
       createdAt: now,
     });

@@ -73,7 +73,7 @@ describe('bad inputs are refused with problem+json and change nothing (real Mari
     tokens.otherCourt = registry.token({ role: 'court', court: COURTS.CHAOYANG, sub: `${ACTOR}-chaoyang` });
     tokens.unregistered = registry.token({ role: 'court', court: UNREGISTERED_COURT, sub: `${ACTOR}-nowhere` });
     tokens.partner = registry.token({ role: 'partner', partner: 'bank-icbc', sub: `${ACTOR}-partner` });
-    tokens.expired = registry.token({ role: 'court', court: COURT, sub: `${ACTOR}-expired` }, { expiresInSeconds: -10 });
+    tokens.expired = registry.token({ role: 'court', court: COURT, sub: `${ACTOR}-expired` }, { expiresInSeconds: -600 });
     tokens.noCourtClaim = registry.token({ role: 'court', sub: `${ACTOR}-nocourt` });
     const foreignKeys = (keys: Record<string, string>) => new TokenService({ ...registry.config, auth: { ...registry.config.auth, keys } });
     tokens.unknownKid = foreignKeys({ rogue: 'rogue-secret-0123456789abcdef0123456789' }).issue({ sub: `${ACTOR}-rogue`, role: 'court', court: COURT });

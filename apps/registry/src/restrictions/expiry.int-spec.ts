@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { COURTS, exitBanBody, listingBody, startRegistry, testConfig, uniquePrefix, type TestRegistry } from '../../../../test/support/registry';
+import { storedEvents } from '../../../../test/support/stored';
 import { ExpiryScheduler } from './expiry.scheduler';
 
 describe('scheduled expiry (real MariaDB)', () => {
@@ -38,9 +39,9 @@ describe('scheduled expiry (real MariaDB)', () => {
     expect(byId[runningListing.id]).toMatchObject({ status: 'ACTIVE', version: 1 });
 
     for (const id of [expiredListing.id, ban.id]) {
-      const events = await first.dataSource.query('SELECT version, payload FROM outbox WHERE restriction_id = ? ORDER BY version', [id]);
-      expect(events.map((e: { version: number }) => e.version)).toEqual([1, 2]);
-      expect(JSON.parse(events[1].payload)).toMatchObject({ type: 'cn.court.credit-discipline.restriction.lifted', data: { liftReason: 'TERM_EXPIRED' } });
+      const events = await storedEvents(first, id);
+      expect(events.map((e) => e.version)).toEqual([1, 2]);
+      expect(events[1].event).toMatchObject({ type: 'cn.court.credit-discipline.restriction.lifted', data: { liftReason: 'TERM_EXPIRED' } });
       const [{ n }] = await first.dataSource.query("SELECT COUNT(*) n FROM audit_log WHERE resource_id = ? AND actor_role = 'system'", [id]);
       expect(Number(n)).toBe(1);
     }

@@ -1,7 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 // Persistence records: the columns are projections used for lookups; `state`
-// holds the aggregate's complete state, which is what the domain works on.
+// holds the aggregate's complete state, which is what the domain works on —
+// encrypted (crypto/field-cipher.ts), as it carries identifiers.
 
 @Entity('restrictions')
 export class RestrictionRecord {

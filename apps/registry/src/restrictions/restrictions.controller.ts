@@ -46,8 +46,8 @@ export class RestrictionsController {
   @Get()
   @ApiOperation({ summary: "Search the calling court's restrictions (newest first, keyset-paged)" })
   @ApiOkResponse({ description: 'One page of restrictions and the cursor of the next' })
-  search(@Query() query: SearchRestrictionsQuery, @CurrentPrincipal() principal: Principal): Promise<RestrictionPage> {
-    return this.restrictions.search(query, principal);
+  search(@Query() query: SearchRestrictionsQuery, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<RestrictionPage> {
+    return this.restrictions.search(query, principal, request.id);
   }
 
   @Get(':id')
@@ -57,9 +57,10 @@ export class RestrictionsController {
   async get(
     @Param('id', RestrictionIdPipe) id: string,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    const found = await this.restrictions.get(id, principal);
+    const found = await this.restrictions.get(id, principal, request.id);
     void reply.header('etag', `"${found.version}"`);
     return found;
   }

@@ -3,6 +3,8 @@ import type { PriorListing, RestrictionKind, RestrictionState, RestrictionStatus
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { IdentifierHasher } from '../common/identifier-hasher';
+import { contextOf } from '../crypto/encrypted-columns';
+import { FieldCipher } from '../crypto/field-cipher';
 import { RestrictionHistoryRecord, RestrictionPersonRecord, RestrictionRecord } from './restriction.records';
 
 export interface RestrictionSearch {
@@ -16,6 +18,13 @@ export interface RestrictionSearch {
   limit: number;
 }
 
+/** A restrictions row as read: the state is decrypted with the id and version it is bound to. */
+interface StateRow {
+  id: string;
+  version: number;
+  state: string;
+}
+
 export interface HistoryEntry {
   change: string;
   eventId: string;
@@ -27,17 +36,18 @@ export class RestrictionsRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: IdentifierHasher,
+    private readonly cipher: FieldCipher,
   ) {}
 
   async findById(id: string): Promise<RestrictionState | null> {
-    const rows: { state: string }[] = await this.dataSource.query('SELECT state FROM restrictions WHERE id = ?', [id]);
-    return rows.length ? parse(rows[0].state) : null;
+    const rows: StateRow[] = await this.dataSource.query('SELECT id, version, state FROM restrictions WHERE id = ?', [id]);
+    return rows.length ? this.parse(rows[0]) : null;
   }
 
   /** Loads the aggregate and holds its row lock until the transaction ends: commands on one restriction serialise here. */
   async lockById(manager: EntityManager, id: string): Promise<RestrictionState | null> {
-    const rows: { state: string }[] = await manager.query('SELECT state FROM restrictions WHERE id = ? FOR UPDATE', [id]);
-    return rows.length ? parse(rows[0].state) : null;
+    const rows: StateRow[] = await manager.query('SELECT id, version, state FROM restrictions WHERE id = ? FOR UPDATE', [id]);
+    return rows.length ? this.parse(rows[0]) : null;
   }
 
   async linkedTo(listingId: string, manager?: EntityManager): Promise<{ id: string; kind: string; status: string }[]> {
@@ -89,11 +99,11 @@ export class RestrictionsRepository {
     if (query.caseNumber) add('case_number = ?', query.caseNumber);
     if (query.before) add('id < ?', query.before);
     params.push(query.limit);
-    const rows: { state: string }[] = await this.dataSource.query(
-      `SELECT state FROM restrictions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+    const rows: StateRow[] = await this.dataSource.query(
+      `SELECT id, version, state FROM restrictions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
       params,
     );
-    return rows.map((row) => parse(row.state));
+    return rows.map((row) => this.parse(row));
   }
 
   /** Restrictions whose fixed term has run out (List Rules Art. 2; exit bans with an end date). */
@@ -130,7 +140,7 @@ export class RestrictionsRepository {
         state.kind === 'DISHONEST_LISTING' && state.status === 'ACTIVE'
           ? createHash('sha256').update(subjectIdHash).update(state.case.caseNumber).digest()
           : null,
-      state: JSON.stringify(state),
+      state: this.cipher.encrypt(JSON.stringify(state), contextOf.restrictionState(state.id, state.version)),
       updatedAt: now,
     };
   }
@@ -157,12 +167,12 @@ export class RestrictionsRepository {
       changeType: history.change,
       eventId: history.eventId,
       actor: history.actor,
-      state: JSON.stringify(state),
+      state: this.cipher.encrypt(JSON.stringify(state), contextOf.restrictionHistoryState(state.id, state.version)),
       recordedAt: now,
     });
   }
-}
 
-function parse(json: string): RestrictionState {
-  return JSON.parse(json) as RestrictionState;
+  private parse(row: StateRow): RestrictionState {
+    return JSON.parse(this.cipher.decrypt(row.state, contextOf.restrictionState(row.id, Number(row.version)))) as RestrictionState;
+  }
 }

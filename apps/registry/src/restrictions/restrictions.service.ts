@@ -14,6 +14,7 @@ import {
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditLog } from '../audit/audit.log';
+import { ReadAuditLog } from '../audit/read-audit.log';
 import { principalKey, type Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { IdempotencyStore } from '../common/idempotency.store';
@@ -73,6 +74,7 @@ export class RestrictionsService {
     private readonly transactions: TransactionRunner,
     private readonly ledger: DeliveryLedger,
     private readonly directory: PartnerDirectory,
+    private readonly readAudit: ReadAuditLog,
   ) {}
 
   async impose(dto: ImposeRestrictionDto, meta: CommandMeta): Promise<RestrictionView> {
@@ -94,10 +96,12 @@ export class RestrictionsService {
     return result;
   }
 
-  async get(id: string, principal: Principal): Promise<RestrictionView> {
+  async get(id: string, principal: Principal, requestId?: string): Promise<RestrictionView> {
     const state = await this.restrictions.findById(id);
     const owned = this.ownedBy(state, principal, id);
-    return view(owned, new Date(), owned.kind === 'DISHONEST_LISTING' ? await this.restrictions.linkedTo(id) : []);
+    const linked = owned.kind === 'DISHONEST_LISTING' ? await this.restrictions.linkedTo(id) : [];
+    this.auditRead([owned], principal, requestId, 'get');
+    return view(owned, new Date(), linked);
   }
 
   /** Per-partner receipts for one restriction: imposed-confirmed and lift-confirmed, with times. */
@@ -108,7 +112,7 @@ export class RestrictionsService {
     return enforcementReport(visible, await this.ledger.forRestriction(id), partners);
   }
 
-  async search(query: SearchRestrictionsQuery, principal: Principal): Promise<RestrictionPage> {
+  async search(query: SearchRestrictionsQuery, principal: Principal, requestId?: string): Promise<RestrictionPage> {
     const limit = query.limit ? Math.min(Math.max(Number(query.limit), 1), 200) : 50;
     const states = await this.restrictions.search({
       courtCode: principal.courtCode!,
@@ -121,6 +125,7 @@ export class RestrictionsService {
     });
     const now = new Date();
     const page = states.slice(0, limit);
+    this.auditRead(page, principal, requestId, 'search');
     return {
       items: page.map((state) => view(state, now, [])),
       nextCursor: states.length > limit ? page[page.length - 1].id : null,
@@ -249,6 +254,20 @@ export class RestrictionsService {
         },
       ],
       now,
+    );
+  }
+
+  /** The court sees full identifiers: one audit row per restriction shown (PIPL Art. 51). */
+  private auditRead(states: RestrictionState[], principal: Principal, requestId: string | undefined, via: 'get' | 'search'): void {
+    this.readAudit.record(
+      states.map((state) => ({
+        actor: principal,
+        action: 'restriction.read',
+        resourceType: 'restriction',
+        resourceId: state.id,
+        requestId,
+        details: { version: state.version, via },
+      })),
     );
   }
 

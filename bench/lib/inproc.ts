@@ -1,0 +1,169 @@
+// The registry's own code, loaded in the bench process (no HTTP server, no relay, no
+// consumers): seeding and the raw baselines produce their rows through the service's
+// repositories, outbox writer, ledger and audit log — so the storage format (hashes
+// today, ciphertext if a field cipher is added to those code paths or to the entities'
+// column transformers) is exactly the service's. The rows are captured instead of being
+// written, then written in bulk (multi-row INSERTs built by TypeORM from the same entity
+// metadata, so column transformers apply too).
+import type { RestrictionChange } from '@cd/contracts';
+import type { RestrictionState } from '@cd/domain';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { createApp } from '../../apps/registry/src/app';
+import type { Principal } from '../../apps/registry/src/auth/principal';
+import { TokenService } from '../../apps/registry/src/auth/token.service';
+import { IdempotencyRecord } from '../../apps/registry/src/common/idempotency.record';
+import { IdentifierHasher } from '../../apps/registry/src/common/identifier-hasher';
+import { loadConfig, type AppConfig } from '../../apps/registry/src/config/app-config';
+import { RestrictionsService } from '../../apps/registry/src/restrictions/restrictions.service';
+import { RestrictionsRepository } from '../../apps/registry/src/restrictions/restrictions.repository';
+
+export type CapturedOp =
+  | { kind: 'insert'; target: EntityTarget<ObjectLiteral>; rows: ObjectLiteral[] }
+  | { kind: 'query'; sql: string; params: unknown[] };
+
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * An EntityManager that records what the registry's code would write. Anything it does
+ * not know (a new EntityManager method used by a repository) fails loudly, so the bench
+ * never silently writes rows in a format the service cannot read.
+ */
+export function captureManager(ops: CapturedOp[]): EntityManager {
+  const known: Record<string, unknown> = {
+    insert: async (target: EntityTarget<ObjectLiteral>, values: ObjectLiteral | ObjectLiteral[]) => {
+      const rows = Array.isArray(values) ? values : [values];
+      ops.push({ kind: 'insert', target, rows });
+      return { identifiers: [], generatedMaps: [], raw: { affectedRows: rows.length } };
+    },
+    query: async (sql: string, params: unknown[] = []) => {
+      ops.push({ kind: 'query', sql, params });
+      return /^\s*select/i.test(sql) ? [] : { affectedRows: 0 };
+    },
+  };
+  return new Proxy(known, {
+    get(target, property) {
+      if (typeof property === 'string' && property in target) return target[property];
+      if (property === 'then' || typeof property === 'symbol') return undefined;
+      throw new Error(`bench capture: the registry's code called EntityManager.${String(property)}; teach bench/lib/inproc.ts to record it`);
+    },
+  }) as unknown as EntityManager;
+}
+
+export class InProcessRegistry {
+  readonly dataSource: DataSource;
+  readonly tokens: TokenService;
+  readonly hasher: IdentifierHasher;
+  readonly restrictions: RestrictionsRepository;
+  private readonly service: RestrictionsService;
+
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly config: AppConfig,
+  ) {
+    this.dataSource = app.get(DataSource);
+    this.tokens = new TokenService(config);
+    this.hasher = app.get(IdentifierHasher);
+    this.restrictions = app.get(RestrictionsRepository);
+    this.service = app.get(RestrictionsService);
+  }
+
+  /** Same environment as the registry process, minus everything that runs in the background. */
+  static async start(env: NodeJS.ProcessEnv): Promise<InProcessRegistry> {
+    const config = loadConfig({
+      ...env,
+      RELAY_ENABLED: 'false',
+      RECEIPTS_CONSUMER_ENABLED: 'false',
+      EXPIRY_ENABLED: 'false',
+      OVERDUE_SCAN_INTERVAL_MS: '86400000',
+      LOG_LEVEL: 'warn',
+      INSTANCE_ID: 'bench-tool',
+      DB_POOL_SIZE: '8',
+    });
+    const app = await createApp(config);
+    await app.init();
+    return new InProcessRegistry(app, config);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+
+  /**
+   * Everything RestrictionsService writes when it records a new restriction: restriction,
+   * persons, history, outbox (signed event), ledger obligations and audit row — by calling
+   * the service's own `record` on a capturing manager.
+   */
+  async captureRecord(state: RestrictionState, principal: Principal, now: Date, before?: RestrictionState): Promise<CapturedOp[]> {
+    const ops: CapturedOp[] = [];
+    const change: RestrictionChange = before ? (state.status === 'LIFTED' ? 'lifted' : 'amended') : 'imposed';
+    await this.service['record'](captureManager(ops), before, state, change, { principal }, now);
+    return ops;
+  }
+
+  /** The restriction's own rows only (restrictions, persons, history), as the repository writes them. */
+  async captureRestrictionRows(state: RestrictionState, now: Date): Promise<CapturedOp[]> {
+    const ops: CapturedOp[] = [];
+    await this.restrictions.insert(captureManager(ops), state, { change: 'imposed', eventId: '00000000-0000-7000-8000-000000000000', actor: 'bench:seed' }, now);
+    return ops;
+  }
+
+  /** The idempotency row a command leaves behind (final state: status 200 and the response). */
+  idempotencyRow(principal: string, key: string, response: unknown, now: Date): CapturedOp {
+    return {
+      kind: 'insert',
+      target: IdempotencyRecord,
+      rows: [{ principal, idemKey: key, requestHash: 'b'.repeat(64), statusCode: 200, response: JSON.stringify(response), createdAt: now }],
+    };
+  }
+
+  /** Multi-row INSERT for rows of one entity, built by TypeORM (entity metadata, column transformers). */
+  insertStatement(target: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[]): SqlStatement {
+    const [sql, params] = this.dataSource.createQueryBuilder().insert().into(target).values(rows).updateEntity(false).getQueryAndParameters();
+    return { sql, params };
+  }
+
+  /**
+   * Captured operations as the fewest statements that write the same rows: inserts grouped
+   * per table in first-seen order (one multi-row INSERT each), followed by the captured raw
+   * statements that insert (the ledger's INSERT … SELECT); no-op UPDATEs of new rows are left out.
+   */
+  toStatements(ops: CapturedOp[], options: { skip?: EntityTarget<ObjectLiteral>[] } = {}): SqlStatement[] {
+    const grouped = new Map<EntityTarget<ObjectLiteral>, ObjectLiteral[]>();
+    const raw: SqlStatement[] = [];
+    for (const op of ops) {
+      if (op.kind === 'insert') {
+        if (options.skip?.includes(op.target)) continue;
+        const rows = grouped.get(op.target) ?? [];
+        rows.push(...op.rows);
+        grouped.set(op.target, rows);
+      } else if (/^\s*insert/i.test(op.sql)) {
+        raw.push({ sql: op.sql, params: op.params });
+      }
+    }
+    return [...[...grouped].map(([target, rows]) => this.insertStatement(target, rows)), ...raw];
+  }
+
+  /**
+   * Runs `work` with the DataSource's query() recording (and not executing) every statement:
+   * the SQL and parameters a repository method would send, for EXPLAIN and raw replays.
+   */
+  async captureQueries(work: () => Promise<unknown>): Promise<SqlStatement[]> {
+    const captured: SqlStatement[] = [];
+    const ds = this.dataSource as unknown as { query: (sql: string, params?: unknown[]) => Promise<unknown> };
+    const original = ds.query;
+    ds.query = async (sql: string, params: unknown[] = []) => {
+      captured.push({ sql, params });
+      return [];
+    };
+    try {
+      await work().catch(() => undefined);
+    } finally {
+      ds.query = original;
+    }
+    return captured;
+  }
+}
