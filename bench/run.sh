@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench [-- --full | --rows=N | --only=writes,publication,receipts,queries,bootstrap | --profile]
 # MariaDB and Kafka up (as scripts/local.sh does), registry bundle built and snapshotted into
-# bench/.work/registry, then bench/run.ts. BENCH_SKIP_BUILD=1 reuses the last snapshot.
+# .cache/bench/registry, then bench/run.ts. BENCH_SKIP_BUILD=1 reuses the last snapshot.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$BENCH_DIR/.."
@@ -18,11 +18,12 @@ fi
 DB_NAME="${BENCH_DB_NAME:-credit_discipline_bench}" DB_TEST_NAME="${BENCH_DB_NAME:-credit_discipline_bench}_test" bash scripts/db.sh ensure
 bash scripts/kafka/kafka.sh start
 
-mkdir -p "$BENCH_DIR/.work"
-if [[ -z "${BENCH_SKIP_BUILD:-}" || ! -f "$BENCH_DIR/.work/registry/main.js" ]]; then
+WORK=.cache/bench
+mkdir -p "$WORK"
+if [[ -z "${BENCH_SKIP_BUILD:-}" || ! -f "$WORK/registry/main.js" ]]; then
   log "building the registry bundle (npm run build)"
   npm run build >&2
-  rm -rf "$BENCH_DIR/.work/registry"
-  cp -r dist/apps/registry "$BENCH_DIR/.work/registry"
+  rm -rf "$WORK/registry"
+  cp -r dist/apps/registry "$WORK/registry"
 fi
 exec node node_modules/ts-node/dist/bin.js --swc -r tsconfig-paths/register bench/run.ts "$@"

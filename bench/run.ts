@@ -26,7 +26,8 @@ import { compact, queries, type QueryResults } from './scenarios/queries';
 import { receipts } from './scenarios/receipts';
 
 const ROOT = join(__dirname, '..');
-const WORK = join(__dirname, '.work');
+// Build snapshot, registry log and CPU profiles: under .cache/ (git- and lint-ignored).
+const WORK = join(__dirname, '..', '.cache', 'bench');
 const TARGET_RSS_MIB = 300;
 
 function freePort(): Promise<number> {
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
     // Extra registry settings (e.g. a field-encryption key) pass through with a BENCH_REGISTRY_ prefix.
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_REGISTRY_') && k !== 'BENCH_REGISTRY_LOG_LEVEL').map(([k, v]) => [k.slice('BENCH_REGISTRY_'.length), v])),
   };
-  const report = new Report({ ...settings, topicPrefix, registry: 'node bench/.work/registry/main.js (npm run build bundle)', env: { KAFKA_TOPIC_PARTITIONS: env.KAFKA_TOPIC_PARTITIONS, RELAY_BATCH_SIZE: env.RELAY_BATCH_SIZE, LOG_LEVEL: env.LOG_LEVEL } });
+  const report = new Report({ ...settings, topicPrefix, registry: 'node .cache/bench/registry/main.js (npm run build bundle)', env: { KAFKA_TOPIC_PARTITIONS: env.KAFKA_TOPIC_PARTITIONS, RELAY_BATCH_SIZE: env.RELAY_BATCH_SIZE, LOG_LEVEL: env.LOG_LEVEL } });
   const machineNotes: string[] = [];
   const loadAtStart = otherLoad();
   machineNotes.push(`Other processes sharing the machine at start (other engineers' test runs): ${loadAtStart || 'none seen'}`);

@@ -20,7 +20,7 @@ export class RegistryProcess {
   static async start(options: { script: string; env: NodeJS.ProcessEnv; port: number; logFile: string; nodeArgs?: string[] }): Promise<RegistryProcess> {
     // The log file itself, not a pipe through this process: the registry's synchronous stdout
     // writes must never wait for the load generator's event loop.
-    const log = openSync(options.logFile, 'a');
+    const log = openSync(options.logFile, 'w');
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], { env: options.env, stdio: ['ignore', log, log] });
     closeSync(log);
     const registry = new RegistryProcess(child, options.port);

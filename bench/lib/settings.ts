@@ -23,7 +23,7 @@ export interface Settings {
   courts: number;
   dbName: string;
   registryLogLevel: string;
-  /** Run the registry with --cpu-prof (profiles land in bench/.work/profiles). */
+  /** Run the registry with --cpu-prof (profiles land in .cache/bench/profiles). */
   cpuProfile: boolean;
   seedHistory: boolean;
 }

@@ -97,9 +97,9 @@ export async function courtWrites(ctx: BenchContext): Promise<void> {
   });
 
   ctx.log(`writes: HTTP open loop at ${settings.writeRate} req/s for ${settings.phaseSeconds} s`);
-  const httpOpen = await openLoop({ rate: settings.writeRate, durationMs, task: post, maxInFlight: 2000 });
+  const httpOpen = await openLoop({ rate: settings.writeRate, durationMs, task: post, maxInFlight: Math.max(64, settings.writeRate) });
   const rawOffset = Math.floor(planned / 2);
-  const rawOpen = await openLoop({ rate: settings.writeRate, durationMs, maxCount: planned - rawOffset, task: (i) => rawTask(rawOffset + i), maxInFlight: 2000 });
+  const rawOpen = await openLoop({ rate: settings.writeRate, durationMs, maxCount: planned - rawOffset, task: (i) => rawTask(rawOffset + i), maxInFlight: Math.max(64, settings.writeRate) });
   const achieved = httpOpen.ok / (durationMs / 1000);
   report.add({
     scenario: 'a. court writes',
@@ -129,6 +129,7 @@ async function rawImpose(ctx: BenchContext, request: { command: ImposeCommand; c
 
 export function errors(result: LoadResult): string {
   const bad = Object.entries(result.outcomes).filter(([k]) => k !== 'ok');
+  if (result.dropped > 0) bad.push(['not sent (too many in flight)', result.dropped]);
   return bad.length === 0 ? 'none' : bad.map(([k, v]) => `${k}×${v}`).join(', ');
 }
 

@@ -135,7 +135,7 @@ export async function publication(ctx: BenchContext): Promise<void> {
   const load = await openLoop({
     rate: settings.publishRate,
     durationMs,
-    maxInFlight: 2000,
+    maxInFlight: Math.max(64, settings.publishRate),
     task: async () => {
       const request = next();
       const response = await ctx.http.request('POST', '/v1/restrictions', { token: request.token, body: httpBody(request.command), headers: { 'idempotency-key': request.key } });
@@ -169,7 +169,7 @@ export async function publication(ctx: BenchContext): Promise<void> {
     rate: settings.publishRate,
     durationMs,
     maxCount: single.length,
-    maxInFlight: 2000,
+    maxInFlight: Math.max(64, settings.publishRate),
     task: async (i) => {
       await sendBatch(producer, [single[i]], partitions);
       return 'ok';

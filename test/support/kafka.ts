@@ -23,6 +23,7 @@ export class TopicObserver {
 
   static async start(topics: string[], brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')): Promise<TopicObserver> {
     const kafka = new Kafka({ clientId: 'test-observer', brokers, logLevel: logLevel.NOTHING });
+    await waitForLeaders(kafka, topics);
     const consumer = kafka.consumer({ groupId: `observer-${randomBytes(6).toString('hex')}`, maxWaitTimeInMs: 100 });
     const observer = new TopicObserver(consumer);
     await consumer.connect();
@@ -63,5 +64,26 @@ export class TopicObserver {
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+  }
+}
+
+/** A topic created a moment ago may not have partition leaders yet; subscribing then can crash the consumer. */
+async function waitForLeaders(kafka: Kafka, topics: string[], timeoutMs = 30000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch {
+        // not there yet
+      }
+      if (Date.now() > deadline) throw new Error(`topics without partition leaders: ${topics.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await admin.disconnect();
   }
 }
