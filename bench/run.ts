@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../apps/registry/src/config/app-config';
 import { runMigrations } from '../apps/registry/src/database/migrate';
 import { registerPartners, type BenchContext } from './lib/context';
+import { CpuMeter, describeCpu, findPid } from './lib/cpu';
 import { rawPool, recreateDatabase, rows, type DbSettings } from './lib/db';
 import { DataGenerator, syntheticCourts, type Court } from './lib/generator';
 import { HttpClient } from './lib/http';
@@ -145,10 +146,17 @@ async function main(): Promise<void> {
     report.details[`seed@${size}`] = { restrictions: seeded.restrictions, persons: seeded.persons, deliveries: seeded.deliveries, seconds: round(seeded.seconds, 0), rowsPerSecond: round(seeded.restrictions / seeded.seconds, 0), hotNameActiveListings: collector.samples().hotNameActiveListings };
   };
 
+  const mariadb = findPid('mariadbd') ?? findPid('mysqld');
+  const kafkaPid = findPid('java', join(ROOT, '.cache', 'kafka', 'kafka.pid'));
+  const cpu = new CpuMeter(() => ({ registry: registry.pid, mariadb, kafka: kafkaPid, 'bench (load generator)': process.pid }));
   const run = async (name: ScenarioName | string, work: () => Promise<unknown>) => {
     log(`── ${name}`);
+    const start = cpu.snapshot();
     try {
       await work();
+      const usage = cpu.since(start);
+      report.details[`cpu ${name}`] = usage;
+      report.note(`${name}: ${describeCpu(usage)}`);
     } catch (error) {
       console.error(error);
       report.add({ scenario: name, name: 'scenario failed', unit: '', measured: NaN, target: 'completes', pass: false, notes: String((error as Error).message ?? error).slice(0, 300) });

@@ -6,6 +6,7 @@
 //   FUZZ_SEED=<n>   another seed (the default is fixed, so CI is reproducible; a failure prints its seed and path)
 //   FUZZ_SCALE=<x>  multiply the number of requests (e.g. 0.1 for a quick local run, 5 for a long one)
 //   FUZZ_LOG_LEVEL=error  show the service's log (off by default: a failing case is replayed many times while shrinking)
+//   FUZZ_COLLECT=1  do not stop at an endpoint's first failure: run every request and list each kind of failure once
 import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { generateSigningKeyPair, type Receipt } from '@cd/contracts';
 import { JwtService } from '@nestjs/jwt';
@@ -18,6 +19,8 @@ import {
   endpointArbitraries,
   toJson,
   validAmendBodies,
+  validCorrectionFilings,
+  validDecisions,
   validImposeBodies,
   validLiftBodies,
   validPartnerKeys,
@@ -32,7 +35,7 @@ import {
   type Target,
 } from './support/arbitraries';
 import { registerPartner, type TestPartner } from './support/partners';
-import { COURTS, exitBanBody, listingBody, startRegistry, testConfig, type TestRegistry } from './support/registry';
+import { COURTS, exitBanBody, listingBody, residentId, startRegistry, testConfig, type TestRegistry } from './support/registry';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20_261_129;
 const SCALE = process.env.FUZZ_SCALE ? Number(process.env.FUZZ_SCALE) : 1;
@@ -44,14 +47,14 @@ const ANSWER_WITHIN_MS = 3000;
 const MAX_SHRINKS = 60;
 
 const RUNS: Record<string, number> = {
-  'POST /v1/restrictions': 2500,
-  'PATCH /v1/restrictions/:id': 1100,
+  'POST /v1/restrictions': 2200,
+  'PATCH /v1/restrictions/:id': 1000,
   'POST /v1/restrictions/:id/lift': 700,
   'POST /v1/restrictions/:id/permissions': 700,
   'GET /v1/restrictions': 600,
   'GET /v1/restrictions/:id': 300,
   'GET /v1/restrictions/:id/enforcement': 200,
-  'POST /v1/receipts': 1000,
+  'POST /v1/receipts': 800,
   'POST /v1/admin/partners': 800,
   'PATCH /v1/admin/partners/:id': 500,
   'GET /v1/admin/partners[/:id]': 200,
@@ -60,22 +63,55 @@ const RUNS: Record<string, number> = {
   'POST /v1/partners/me/reconciliations': 500,
   'GET /v1/partners/me/restrictions': 300,
   'GET /v1/supervision/*': 400,
+  'POST /v1/me/corrections': 400,
+  'GET /v1/me/corrections[/:id]': 150,
+  'POST /v1/me/corrections/:id/reconsideration': 200,
+  'GET /v1/corrections[/…]': 250,
+  'POST /v1/corrections/:id/decision': 300,
+  'POST /v1/corrections/:id/carry-out|reconsideration-decision': 250,
+  'GET /v1/me/status': 50,
+  'GET /v1/public/dishonest-debtors': 250,
   'unrouted, wrong method, metrics': 300,
 };
 const MINIMUM_TOTAL = Math.floor(10_000 * SCALE);
+const COLLECT = process.env.FUZZ_COLLECT === '1';
 
-const TABLES = ['restrictions', 'restriction_history', 'restriction_persons', 'outbox', 'audit_log', 'idempotency_keys', 'partners', 'partner_keys', 'deliveries', 'receipts'];
+const TABLES = [
+  'restrictions',
+  'restriction_history',
+  'restriction_persons',
+  'outbox',
+  'audit_log',
+  'idempotency_keys',
+  'partners',
+  'partner_keys',
+  'deliveries',
+  'receipts',
+  'correction_requests',
+  'correction_events',
+];
 
 describe('fuzzing every endpoint: invalid requests are refused with problem+json and change nothing', () => {
   let registry: TestRegistry;
   let fx: FuzzFixtures;
   let partner: TestPartner;
+  let controlListingId: string;
   let baseline: Record<string, string>;
   let initial: Record<string, string>;
   const tokenNames = new Map<string, string>();
   const stats = new Map<string, { requests: number; statuses: Map<number, number>; codes: Map<string, number> }>();
   let total = 0;
   const started = Date.now();
+  /** FUZZ_COLLECT: per endpoint, the first request of each kind of failure (what went wrong, status, code) and how often. */
+  const failures = new Map<string, Map<string, { example: string; count: number }>>();
+
+  function fail(req: FuzzRequest, message: string, kind: string): void {
+    if (!COLLECT) throw new Error(message);
+    const mine = failures.get(req.endpoint)!;
+    const entry = mine.get(kind) ?? { example: message, count: 0 };
+    entry.count++;
+    mine.set(kind, entry);
+  }
 
   const inject = (req: Pick<FuzzRequest, 'method' | 'url' | 'headers' | 'payload'>) =>
     (registry.app.getHttpAdapter().getInstance() as FastifyInstance).inject({ method: req.method, url: req.url, headers: req.headers, payload: req.payload });
@@ -174,18 +210,27 @@ describe('fuzzing every endpoint: invalid requests are refused with problem+json
     clearTimeout(timer);
     if (res === undefined) {
       total++;
-      throw new Error(explain(`no answer within ${ANSWER_WITHIN_MS} ms`, req));
+      return fail(req, explain(`no answer within ${ANSWER_WITHIN_MS} ms`, req), 'no answer');
     }
     record(req, res);
     // Checked first: a refused request that nevertheless wrote is the worse failure.
     if (before !== undefined && (await counts()) !== before) {
-      const after = await snapshot();
+      // Settled first, so that work the request started in the background is not blamed on the next one.
+      const after = await settle();
       const diff = changed(baseline, after);
       baseline = after;
-      throw new Error(explain('the request changed rows', req, res, [`changed:  ${diff.join('; ')}`]));
+      return fail(req, explain('the request changed rows', req, res, [`changed:  ${diff.join('; ')}`]), `changed rows (${res.statusCode})`);
     }
     const problem = verdict(req, res);
-    if (problem) throw new Error(explain(problem, req, res));
+    if (problem) {
+      let code = '';
+      try {
+        code = String((JSON.parse(res.body) as { code?: unknown }).code ?? '');
+      } catch {
+        // no code
+      }
+      fail(req, explain(problem, req, res), `${problem} (${res.statusCode} ${code})`);
+    }
   }
 
   // --- fixtures ---------------------------------------------------------------------------------
@@ -213,7 +258,7 @@ describe('fuzzing every endpoint: invalid requests are refused with problem+json
     const jwt = new JwtService();
     const now = Math.floor(Date.now() / 1000);
     return {
-      'expired token': registry.token({ role: 'court', court: COURTS.HAIDIAN }, { expiresInSeconds: -10 }),
+      'expired token': registry.token({ role: 'court', court: COURTS.HAIDIAN }, { expiresInSeconds: -600 }),
       'token of an unknown kid': other({ keys: { rogue: 'rogue-secret-0123456789abcdef0123456789' } }).issue(court),
       'token with the wrong secret': other({ keys: { [kid]: 'not-the-real-secret-0123456789abcdef0123' } }).issue(court),
       'token for another audience': other({ audience: 'someone-else' }).issue(court),
@@ -255,6 +300,11 @@ describe('fuzzing every endpoint: invalid requests are refused with problem+json
     for (const body of sample(validPartnerKeys(fx), 2)) await created(await json('POST', `/v1/admin/partners/${throwAway}/keys`, fx.tokens.admin, body), 'valid key');
     for (const body of sample(validReconciliations(), 2)) await created(await json('POST', '/v1/partners/me/reconciliations', fx.tokens.partner, body), 'valid reconciliation', 200);
 
+    const [filing] = sample(validCorrectionFilings(controlListingId), 1);
+    const correction = await created(await json('POST', '/v1/me/corrections', fx.tokens.debtor, filing), 'valid correction request');
+    const [decision] = sample(validDecisions(), 1);
+    await created(await json('POST', `/v1/corrections/${correction.id as string}/decision`, fx.tokens.court, decision), 'valid decision', 200);
+
     // A released version is receipted even before the relay's bookkeeping: the first is ACCEPTED, the next ones DUPLICATE.
     const receipt = partner.receipt({ restrictionId: fx.receipt.restrictionId, version: fx.receipt.version, eventId: fx.receipt.eventId }) satisfies Receipt;
     await created(await json('POST', '/v1/receipts', fx.tokens.partner, receipt), 'correct receipt', 202);
@@ -269,6 +319,9 @@ describe('fuzzing every endpoint: invalid requests are refused with problem+json
           RELAY_ENABLED: 'false',
           RECEIPTS_CONSUMER_ENABLED: 'false',
           OVERDUE_SCAN_INTERVAL_MS: String(24 * 3_600_000),
+          // The public list and the debtor's status are rate-limited per client; the fuzzer is one client.
+          PUBLIC_RATE_LIMIT_PER_MINUTE: '100000',
+          DEBTOR_RATE_LIMIT_PER_MINUTE: '100000',
           LOG_LEVEL: process.env.FUZZ_LOG_LEVEL ?? 'fatal',
         },
       }),
@@ -280,11 +333,11 @@ describe('fuzzing every endpoint: invalid requests are refused with problem+json
       partner: partner.token,
       admin: registry.token({ role: 'admin' }),
       supervisor: registry.token({ role: 'supervisor' }),
-      debtor: registry.token({ role: 'debtor', identifier: '11010519491231002X' }),
+      debtor: '',
     };
     const foreignCourtTokens = { otherCourt: registry.courtToken(COURTS.CHAOYANG), unregisteredCourt: registry.courtToken(`98${randomInt(1000, 9999)}`) };
     const broken = brokenTokens();
-    for (const [role, token] of Object.entries(tokens)) tokenNames.set(token, `${role} token`);
+
     tokenNames.set(foreignCourtTokens.otherCourt, 'token of another court');
     tokenNames.set(foreignCourtTokens.unregisteredCourt, 'token of an unregistered court');
     for (const [name, token] of Object.entries(broken)) tokenNames.set(token, name);
@@ -294,6 +347,12 @@ describe('fuzzing every endpoint: invalid requests are refused with problem+json
     const lifted = await post(exitBanBody());
     const liftedNow = await created(await json('POST', `/v1/restrictions/${lifted.id as string}/lift`, tokens.court, { reason: 'PERFORMED' }), 'lifted fixture', 200);
     const listing = await post(listingBody());
+    // The debtor's own listings: one with an open correction request, one without (and one for the checks of valid requests).
+    const debtorSubject = listing.subject as Record<string, unknown>;
+    tokens.debtor = registry.token({ role: 'debtor', identifier: (debtorSubject.identifier as { value: string }).value });
+    const freeListing = await post(listingBody({ subject: debtorSubject }));
+    const filed = await created(await json('POST', '/v1/me/corrections', tokens.debtor, { restrictionId: listing.id, ground: 'SHOULD_BE_DELETED', statement: '本人已全部履行。' }), 'correction fixture');
+    controlListingId = (await post(listingBody({ subject: debtorSubject }))).id as string;
     const consumption = await created(await json('GET', `/v1/restrictions/${(listing.linkedRestrictions as { id: string }[])[0].id}`, tokens.court), 'consumption fixture', 200);
     const foreign = await post(exitBanBody(), foreignCourtTokens.otherCourt);
     const [event]: { event_id: string }[] = await registry.dataSource.query('SELECT event_id FROM outbox WHERE restriction_id = ? AND version = 1', [exitBan.id]);
@@ -312,7 +371,11 @@ describe('fuzzing every endpoint: invalid requests are refused with problem+json
       receipt: { restrictionId: exitBan.id as string, version: 1, eventId: event.event_id },
       ed25519PublicKeys: [generateSigningKeyPair().publicKeyPem, generateSigningKeyPair().publicKeyPem, generateSigningKeyPair().publicKeyPem],
       otherPublicKeys: [publicKey('rsa'), publicKey('ec'), publicKey('x25519'), publicKey('ed448')],
+      otherDebtorToken: registry.token({ role: 'debtor', identifier: residentId() }),
+      corrections: { filed: { id: filed.id as string, version: filed.version as number }, freeListingId: freeListing.id as string },
     };
+    for (const [role, token] of Object.entries(tokens)) tokenNames.set(token, `${role} token`);
+    tokenNames.set(fx.otherDebtorToken, 'token of another debtor');
     await checkValidStartingPoints();
     initial = baseline = await settle();
     console.log(`fuzz: seed ${SEED} (FUZZ_SEED), scale ${SCALE} (FUZZ_SCALE), ${Object.values(RUNS).reduce((a, b) => a + Math.ceil(b * SCALE), 0)} requests planned`);
@@ -333,14 +396,19 @@ describe('fuzzing every endpoint: invalid requests are refused with problem+json
     const arbitrary = fc.limitShrink(endpointArbitraries(fx)[endpoint], MAX_SHRINKS);
     const planned = Math.ceil(runs * SCALE);
     baseline = await snapshot();
+    failures.set(endpoint, new Map());
     for (let done = 0, batch = 0; done < planned; done += BATCH, batch++) {
       const numRuns = Math.min(BATCH, planned - done);
       await fc.assert(fc.asyncProperty(arbitrary, check), { seed: SEED + batch, numRuns });
       const after = await snapshot();
       const diff = changed(baseline, after);
       baseline = after;
-      expect({ endpoint, requests: `${done + 1}–${done + numRuns}`, changed: diff }).toEqual({ endpoint, requests: `${done + 1}–${done + numRuns}`, changed: [] });
+      const requests = `requests ${done + 1}–${done + numRuns}`;
+      if (COLLECT && diff.length) failures.get(endpoint)?.set(`rows changed during ${requests}`, { example: diff.join('\n'), count: 1 });
+      else expect({ endpoint, requests, changed: diff }).toEqual({ endpoint, requests, changed: [] });
     }
+    const found = [...(failures.get(endpoint) ?? [])].map(([kind, { example, count }]) => `${kind} ×${count}\n${example}`);
+    expect(found).toEqual([]);
   }, 300_000);
 
   it(`sent at least ${MINIMUM_TOTAL} requests, and no row changed over the whole run`, async () => {

@@ -56,11 +56,11 @@ const PARTNER_PLAN: { sector: PartnerSector; kinds: RestrictionKind[] }[] = [
 ];
 
 /** Registers partners through the admin API (as an operator would), before any restriction exists. */
-export async function registerPartners(http: HttpClient, adminToken: string, count: number, partnerToken: (id: string) => string): Promise<BenchPartner[]> {
+export async function registerPartners(http: HttpClient, adminToken: string, count: number, partnerToken: (id: string) => string, idPrefix = 'bench'): Promise<BenchPartner[]> {
   const partners: BenchPartner[] = [];
   for (let i = 0; i < count; i++) {
     const plan = PARTNER_PLAN[i % PARTNER_PLAN.length];
-    const id = `bench-${plan.sector.toLowerCase().replace(/_/g, '-')}-${i}`;
+    const id = `${idPrefix}-${plan.sector.toLowerCase().replace(/_/g, '-')}-${i}`;
     const keyId = `${id}-k1`;
     const { privateKeyPem, publicKeyPem } = generateSigningKeyPair();
     const response = await http.request('POST', '/v1/admin/partners', {

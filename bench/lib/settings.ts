@@ -59,7 +59,7 @@ export function loadSettings(argv: string[]): Settings {
     restReceiptConcurrency: num('BENCH_REST_RECEIPT_CONCURRENCY', 16),
     queryRate: num('BENCH_QUERY_RATE', 100),
     querySeconds: num('BENCH_QUERY_S', 10),
-    bootstrapEvents: num('BENCH_BOOTSTRAP_EVENTS', Math.min(sizes[0], 1_000_000)),
+    bootstrapEvents: num('BENCH_BOOTSTRAP_EVENTS', flag('full') ? 1_000_000 : Math.min(sizes[0], 250_000)),
     partners: num('BENCH_PARTNERS', 5),
     courts: num('BENCH_COURTS', 3000),
     dbName: process.env.BENCH_DB_NAME ?? 'credit_discipline_bench',

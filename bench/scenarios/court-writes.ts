@@ -5,7 +5,10 @@
 import { imposeRestriction, type ImposeCommand } from '@cd/domain';
 import { uuidv7 } from '@cd/contracts';
 import type { PoolConnection } from 'mysql2/promise';
+import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import type { Principal } from '../../apps/registry/src/auth/principal';
+import type { ImposeRestrictionDto } from '../../apps/registry/src/restrictions/restrictions.dto';
+import { RestrictionsService } from '../../apps/registry/src/restrictions/restrictions.service';
 import type { BenchContext } from '../lib/context';
 import { closedLoop, openLoop, statusOutcome, type LoadResult } from '../lib/http';
 import type { SqlStatement } from '../lib/inproc';
@@ -65,7 +68,10 @@ export async function courtWrites(ctx: BenchContext): Promise<void> {
   const httpClosed = await closedLoop({ concurrency: settings.writeConcurrency, durationMs, task: post });
 
   // Raw: the same rows, produced by the service's code (record() on a capturing manager), precomputed.
-  const planned = Math.min(60_000, Math.max(2000, Math.ceil(httpClosed.throughput * settings.phaseSeconds * 4)));
+  // Enough for the raw closed loop (up to 4× the service's rate) and for the raw open loop at the target rate.
+  const closedPlanned = Math.min(60_000, Math.max(2000, Math.ceil(httpClosed.throughput * settings.phaseSeconds * 4)));
+  const openPlanned = Math.ceil(settings.writeRate * settings.phaseSeconds) + 100;
+  const planned = closedPlanned + openPlanned;
   ctx.log(`writes: preparing ${planned} raw transactions`);
   const transactions: SqlStatement[][] = [];
   for (let i = 0; i < planned; i++) transactions.push(await rawImpose(ctx, next()));
@@ -79,8 +85,10 @@ export async function courtWrites(ctx: BenchContext): Promise<void> {
     }
   };
   ctx.log(`writes: raw closed loop, ${settings.writeConcurrency} concurrent`);
-  const rawClosed = await closedLoop({ concurrency: settings.writeConcurrency, durationMs, maxCount: Math.floor(planned / 2), task: (i) => rawTask(i) });
+  const rawClosed = await closedLoop({ concurrency: settings.writeConcurrency, durationMs, maxCount: closedPlanned, task: (i) => rawTask(i) });
   const ratio = httpClosed.throughput / rawClosed.throughput;
+  const serviceStatements = await statementsPerImpose(ctx, next());
+  const rawStatements = transactions[0].length + 3; // + isolation level, START TRANSACTION, COMMIT
   report.add({
     scenario: 'a. court writes',
     name: `impose (listing + linked consumption restriction) throughput, ${settings.writeConcurrency} concurrent`,
@@ -93,12 +101,12 @@ export async function courtWrites(ctx: BenchContext): Promise<void> {
     p99: httpClosed.latency.p99,
     target: `≥ ${TARGET_RATIO}× raw`,
     pass: ratio >= TARGET_RATIO && httpClosed.ok > 0,
-    notes: `raw p50/p99 ${rawClosed.latency.p50.toFixed(1)}/${rawClosed.latency.p99.toFixed(1)} ms; errors ${errors(httpClosed)}`,
+    notes: `raw p50/p99 ${rawClosed.latency.p50.toFixed(1)}/${rawClosed.latency.p99.toFixed(1)} ms; statements per impose: service ${serviceStatements}, raw ${rawStatements}; errors ${errors(httpClosed)}`,
   });
 
   ctx.log(`writes: HTTP open loop at ${settings.writeRate} req/s for ${settings.phaseSeconds} s`);
   const httpOpen = await openLoop({ rate: settings.writeRate, durationMs, task: post, maxInFlight: Math.max(64, settings.writeRate) });
-  const rawOffset = Math.floor(planned / 2);
+  const rawOffset = closedPlanned;
   const rawOpen = await openLoop({ rate: settings.writeRate, durationMs, maxCount: planned - rawOffset, task: (i) => rawTask(rawOffset + i), maxInFlight: Math.max(64, settings.writeRate) });
   const achieved = httpOpen.ok / (durationMs / 1000);
   report.add({
@@ -115,6 +123,24 @@ export async function courtWrites(ctx: BenchContext): Promise<void> {
     notes: `raw p50/p99 ${rawOpen.latency.p50.toFixed(1)}/${rawOpen.latency.p99.toFixed(1)} ms; errors ${errors(httpOpen)}`,
   });
   ctx.report.details.writes = { httpClosed: brief(httpClosed), rawClosed: brief(rawClosed), httpOpen: brief(httpOpen), rawOpen: brief(rawOpen), rssPeakMiB: round1(ctx.registry.phasePeakMiB()) };
+}
+
+/** Statements the service sends for one impose (counted on the in-process copy, which writes real rows). */
+async function statementsPerImpose(ctx: BenchContext, request: { command: ImposeCommand; court: string; key: string }): Promise<number> {
+  const service = ctx.inproc.app.get(RestrictionsService);
+  const principal: Principal = { role: 'court', subject: `clerk@${request.court}`, courtCode: request.court };
+  let count = 0;
+  const original = MysqlQueryRunner.prototype.query;
+  MysqlQueryRunner.prototype.query = function (this: MysqlQueryRunner, ...args: Parameters<typeof original>) {
+    count++;
+    return original.apply(this, args);
+  } as typeof original;
+  try {
+    await service.impose(httpBody(request.command) as unknown as ImposeRestrictionDto, { principal, idempotencyKey: request.key });
+  } finally {
+    MysqlQueryRunner.prototype.query = original;
+  }
+  return count;
 }
 
 /** One impose as the service would store it (2 restrictions for a listing) → statements of one raw transaction. */

@@ -8,7 +8,12 @@
 import { RECEIPT_OUTCOMES, signDocument } from '@cd/contracts';
 import {
   ALLOWED_AFFECTED_ROLES,
+  CARRY_OUT_ACTIONS,
   CONSUMPTION_MEASURES,
+  CORRECTION_DECISIONS,
+  CORRECTION_DELETION_REASONS,
+  CORRECTION_GROUNDS,
+  CORRECTION_STATUSES,
   DEADLINE_UNITS,
   IDENTIFIER_TYPES,
   INITIATORS,
@@ -55,8 +60,10 @@ export interface Target {
 export interface FuzzFixtures {
   /** When the fixtures were made; generated instants are relative to it. */
   now: number;
-  /** Valid tokens per role (court: the fixtures' court). */
+  /** Valid tokens per role (court: the fixtures' court; debtor: the person listed by `restrictions.listing`). */
   tokens: Record<Role, string>;
+  /** A debtor who is not the listed person. */
+  otherDebtorToken: string;
   /** Valid tokens that are nonetheless refused by the restriction write endpoints: another court, an unregistered court. */
   foreignCourtTokens: { otherCourt: string; unregisteredCourt: string };
   /** Tokens that never authenticate: expired, unknown kid, wrong secret, alg none, tampered, wrong audience… */
@@ -68,6 +75,8 @@ export interface FuzzFixtures {
   ed25519PublicKeys: string[];
   /** Valid SPKI PEMs of other algorithms (RSA, EC). */
   otherPublicKeys: string[];
+  /** `filed`: the debtor's open request on `restrictions.listing`; `freeListingId`: another listing of the debtor's, with none. */
+  corrections: { filed: { id: string; version: number }; freeListingId: string };
 }
 
 // --- JSON with changes -------------------------------------------------------------------------------
@@ -264,7 +273,19 @@ const MALFORMED_DATES = ['2025-2-1', '2025-02-1', '25-02-01', '2025-13-01', '202
 const UNREAL_DATES = ['2025-02-30', '2023-02-29', '2025-04-31', '2100-02-29'];
 const noDigits = fc.string({ minLength: 1 }).filter((s) => !/\d/.test(s));
 
-function invalidValues(field: Field): fc.Arbitrary<Labelled> {
+// Building arbitraries is not free (string units, patterns); bodies are built per sample, so these are built once per field.
+function memo<K extends object, V>(build: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    if (!cache.has(key)) cache.set(key, build(key));
+    return cache.get(key)!;
+  };
+}
+
+const invalidValues = memo(buildInvalidValues);
+const wrongType = memo(buildWrongType);
+
+function buildInvalidValues(field: Field): fc.Arbitrary<Labelled> {
   const as = (what: string) => (value: unknown) => ({ value, what });
   switch (field.kind) {
     case 'string': {
@@ -338,7 +359,7 @@ function invalidValues(field: Field): fc.Arbitrary<Labelled> {
   }
 }
 
-function wrongType(field: Field): fc.Arbitrary<unknown> {
+function buildWrongType(field: Field): fc.Arbitrary<unknown> {
   switch (field.kind) {
     case 'int':
       return nonIntegers;
@@ -357,7 +378,14 @@ const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'va
 /** Fields of the stored state that the wire format does not accept (mass assignment). */
 const STATE_KEYS = ['id', 'version', 'status', 'courtCode', 'createdAt', 'updatedAt', 'liftedAt', 'permissions', 'linkedListingId', 'active', 'keys'];
 
+const unknownKeys = new Map<string, fc.Arbitrary<string>>();
 function unknownKey(known: readonly string[]): fc.Arbitrary<string> {
+  const id = known.join('\u0000');
+  if (!unknownKeys.has(id)) unknownKeys.set(id, buildUnknownKey(known));
+  return unknownKeys.get(id)!;
+}
+
+function buildUnknownKey(known: readonly string[]): fc.Arbitrary<string> {
   return fc
     .oneof(
       { weight: 3, arbitrary: fc.string({ maxLength: 12 }) },
@@ -425,7 +453,14 @@ const uscc = fc.string({ unit: fc.constantFrom(...USCC_ALPHABET), minLength: 9, 
   const first17 = `91110108${body}`;
   return first17 + usccCheckChar(first17);
 });
-const passport = fc.record({ value: fc.stringMatching(/^[EGP][0-9]{8}$/), country: fc.constantFrom('CHN', 'USA', 'GBR', 'CAN') });
+const charsOf = (chars: string, minLength: number, maxLength: number) => fc.string({ unit: fc.constantFrom(...chars), minLength, maxLength });
+const DIGITS = '0123456789';
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const KEY_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-';
+const passport = fc.record({
+  value: fc.tuple(fc.constantFrom('E', 'G', 'P'), charsOf(DIGITS, 8, 8)).map(([letter, digits]) => letter + digits),
+  country: fc.constantFrom('CHN', 'USA', 'GBR', 'CAN'),
+});
 const personIdentifier = fc.oneof(
   { weight: 3, arbitrary: adultResidentId.map((value) => ({ type: 'RESIDENT_ID', value })) },
   { weight: 1, arbitrary: passport.map(({ value, country }) => ({ type: 'PASSPORT', value, country })) },
@@ -607,7 +642,7 @@ export function validPartnerRegistrations(fx: FuzzFixtures): fc.Arbitrary<Record
       kinds: uniqueSubset(RESTRICTION_KINDS),
       receiptDeadline: fc.record({ value: fc.integer({ min: 1, max: 10000 }), unit: fc.constantFrom(...DEADLINE_UNITS) }),
       publicKeys: fc.uniqueArray(
-        fc.record({ keyId: fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/), publicKeyPem: fc.constantFrom(...fx.ed25519PublicKeys) }),
+        fc.record({ keyId: charsOf(KEY_CHARS, 1, 20), publicKeyPem: fc.constantFrom(...fx.ed25519PublicKeys) }),
         { minLength: 1, maxLength: 3, selector: (k) => k.keyId },
       ),
     },
@@ -652,7 +687,7 @@ function badResidentIdValues(now: number): fc.Arbitrary<Labelled<string>> {
   return fc.oneof(
     fc.tuple(adultResidentId, fc.nat(9)).map(([id, k]) => ({ value: id.slice(0, 17) + RESIDENT_CHECKS.filter((c) => c !== id[17])[k], what: 'wrong check character' })),
     fc.tuple(adultResidentId, fc.integer({ min: 0, max: 17 })).map(([id, n]) => ({ value: id.slice(0, n), what: `${n} characters` })),
-    fc.tuple(adultResidentId, fc.stringMatching(/^[0-9]{1,14}$/)).map(([id, more]) => ({ value: id + more, what: `${18 + more.length} characters` })),
+    fc.tuple(adultResidentId, charsOf(DIGITS, 1, 14)).map(([id, more]) => ({ value: id + more, what: `${18 + more.length} characters` })),
     fc.tuple(fc.constantFrom('19900230', '19901301', '19900100', '19900229', '20230229'), fc.integer({ min: 100, max: 999 })).map(([birth, seq]) => ({ value: withCheck(`110108${birth}${seq}`), what: 'no such birth date' })),
     residentIdBorn(ymd(now + 2 * DAY), '2099-12-31').map((value) => ({ value, what: 'born in the future' })),
     residentIdBorn('1800-01-01', '1899-12-31').map((value) => ({ value, what: 'born before 1900' })),
@@ -675,15 +710,29 @@ function badUsccValues(): fc.Arbitrary<Labelled<string>> {
 
 function badPassportValues(): fc.Arbitrary<Labelled<string>> {
   return fc.oneof(
-    fc.stringMatching(/^[A-Z0-9]{1,4}$/).map((value) => ({ value, what: 'too short' })),
-    fc.stringMatching(/^[A-Z0-9]{21,32}$/).map((value) => ({ value, what: 'too long' })),
+    charsOf(UPPER_ALNUM, 1, 4).map((value) => ({ value, what: 'too short' })),
+    charsOf(UPPER_ALNUM, 21, 32).map((value) => ({ value, what: 'too long' })),
     fc.tuple(passport, fc.nat(), junkChar).map(([p, at, c]) => ({ value: insertAt(p.value, at, c), what: `contains ${JSON.stringify(c)}` })),
     longJunk,
   );
 }
 
 /** A whole identifier object that no subject of this type may carry. */
+const badIdentifiers = new Map<string, fc.Arbitrary<Labelled<Record<string, unknown>>>>();
 function badIdentifier(subjectType: SubjectType, now: number): fc.Arbitrary<Labelled<Record<string, unknown>>> {
+  const id = `${subjectType}:${now}`;
+  if (!badIdentifiers.has(id)) badIdentifiers.set(id, buildBadIdentifier(subjectType, now));
+  return badIdentifiers.get(id)!;
+}
+
+const minors = new Map<number, fc.Arbitrary<string>>();
+/** Resident IDs of people under 18 at any decision in the last 30 days before `now`. */
+function minorResidentId(now: number): fc.Arbitrary<string> {
+  if (!minors.has(now)) minors.set(now, residentIdBorn(ymd(now - 17 * YEAR), ymd(now - YEAR)));
+  return minors.get(now)!;
+}
+
+function buildBadIdentifier(subjectType: SubjectType, now: number): fc.Arbitrary<Labelled<Record<string, unknown>>> {
   const resident = badResidentIdValues(now).map(({ value, what }) => ({ value: { type: 'RESIDENT_ID', value }, what: `resident ID: ${what}` }));
   const credit = badUsccValues().map(({ value, what }) => ({ value: { type: 'USCC', value }, what: `USCC: ${what}` }));
   const pass = fc.tuple(badPassportValues(), passport).map(([{ value, what }, p]) => ({ value: { type: 'PASSPORT', value, country: p.country }, what: `passport: ${what}` }));
@@ -884,7 +933,7 @@ function identifierChanges(base: Record<string, unknown>, now: number, kind: str
     badIdentifier(subjectType, now).map(({ value, what }) => set(['subject', 'identifier'], what)(value)),
   ];
   if (kind === 'DISHONEST_LISTING' && subjectType === 'PERSON') {
-    changes.push(residentIdBorn(ymd(now - 17 * YEAR), ymd(now - YEAR)).map((value) => set(['subject', 'identifier'], 'a minor (List Rules Art. 4)')({ type: 'RESIDENT_ID', value })));
+    changes.push(minorResidentId(now).map((value) => set(['subject', 'identifier'], 'a minor (List Rules Art. 4)')({ type: 'RESIDENT_ID', value })));
   }
   const persons = Array.isArray(base.affectedPersons) ? base.affectedPersons : [];
   persons.forEach((_person, i) => {
@@ -966,7 +1015,7 @@ function amendDomainChanges(target: Target, now: number): fc.Arbitrary<Change>[]
       fc.oneof(anyInstant(now), fc.constant(null)).map(set(['expiresAt'], 'expiry on a listing')),
       fc.oneof(fc.constant(0), fc.integer({ min: 4, max: 100 })).map(set(['extensionYears'], 'extension outside 1–3 years')),
       fc.constant(set(['ground'], 'ABLE_BUT_REFUSES without the Art. 3 attestation')('ABLE_BUT_REFUSES')),
-      residentIdBorn(ymd(now - 17 * YEAR), ymd(now - YEAR)).map((value) => set(['subject', 'identifier'], 'a minor (List Rules Art. 4)')({ type: 'RESIDENT_ID', value })),
+      minorResidentId(now).map((value) => set(['subject', 'identifier'], 'a minor (List Rules Art. 4)')({ type: 'RESIDENT_ID', value })),
     );
   } else {
     changes.push(
@@ -1006,9 +1055,9 @@ function receiptDomainChanges(fx: FuzzFixtures): fc.Arbitrary<Change>[] {
     fc.integer({ min: 2, max: 2 ** 31 }).map(set(['version'], 'a version never published')),
     fc.constantFrom(2 ** 53, 2 ** 53 + 2).map(set(['version'], 'beyond safe integers')),
     fc.uuid().filter((u) => u !== fx.receipt.eventId).map(set(['eventId'], 'another event')),
-    fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/).filter((k) => k !== fx.partner.keyId).map(set(['keyId'], 'a key the partner does not have')),
+    charsOf(KEY_CHARS, 1, 20).filter((k) => k !== fx.partner.keyId).map(set(['keyId'], 'a key the partner does not have')),
     hex(6, 10).map((h) => set(['partnerId'], 'another partner')(`other-${h}`)),
-    fc.base64String({ minLength: 88, maxLength: 88 }).filter((s) => SIGNATURE.test(s)).map(set(['signature'], 'a signature of something else')),
+    fc.uint8Array({ minLength: 64, maxLength: 64 }).map((bytes) => set(['signature'], 'a signature of something else')(Buffer.from(bytes).toString('base64'))),
   ];
 }
 
@@ -1125,7 +1174,7 @@ function bodyRequests(e: BodyEndpoint, fx: FuzzFixtures): fc.Arbitrary<FuzzReque
   const base = { authorization: `Bearer ${fx.tokens[e.roles[0]]}`, 'content-type': 'application/json' };
   const extra = e.headers ?? fc.constant({});
   const make = (url: string, headers: Record<string, string>, payload: string | undefined, why: string[]): FuzzRequest => ({ endpoint: e.endpoint, method: e.method, url, headers, payload, why, expect: 'refused' });
-  const headerChange = fc.oneof(authChanges(fx, e.roles), contentTypeChanges, ...(e.headerChanges ?? []), ...(e.refusedTokens?.length ? [fc.constantFrom(...e.refusedTokens).map((t): HeaderChange => ({ name: 'authorization', value: `Bearer ${t}`, why: 'Authorization: a court that may not change it' }))] : []));
+  const headerChange = fc.oneof(authChanges(fx, e.roles), contentTypeChanges, ...(e.headerChanges ?? []), ...(e.refusedTokens?.length ? [fc.constantFrom(...e.refusedTokens).map((t): HeaderChange => ({ name: 'authorization', value: `Bearer ${t}`, why: 'Authorization: a caller that may not do this' }))] : []));
   const options: fc.WeightedArbitrary<FuzzRequest>[] = [
     {
       weight: 12,
@@ -1164,20 +1213,26 @@ const badText = (max: number, notEmpty: boolean) => fc.oneof(fc.integer({ min: m
 const badEnum = (values: readonly string[]) => invalidValues(oneOf(values)).map(({ value }) => value as string).filter(printable);
 const badPattern = (pattern: RegExp) => fc.oneof(fc.string(), fc.constantFrom('0', '-1', '1.5', '01', ' 5', '5 ', '1e2', '', 'abc', '999999')).filter((s) => !pattern.test(s));
 
+type QueryChange = { apply: (q: Query) => Query; why: string };
+
 interface QueryEndpoint {
   endpoint: string;
   path: string;
+  /** Empty for a public route (which then has no token to get wrong). */
   roles: readonly Role[];
   schema: QuerySchema;
   valid: fc.Arbitrary<Query>;
   /** Valid but odd queries: must be answered without a server error. */
   odd?: fc.Arbitrary<Query>;
+  /** Rules across parameters. */
+  changes?: fc.Arbitrary<QueryChange>[];
 }
 
 function queryRequests(e: QueryEndpoint, fx: FuzzFixtures): fc.Arbitrary<FuzzRequest> {
-  const headers = { authorization: `Bearer ${fx.tokens[e.roles[0]]}` };
+  const headers: Record<string, string> = e.roles.length ? { authorization: `Bearer ${fx.tokens[e.roles[0]]}` } : {};
   const known = Object.keys(e.schema);
-  const change: fc.Arbitrary<{ apply: (q: Query) => Query; why: string }> = fc.oneof(
+  const change: fc.Arbitrary<QueryChange> = fc.oneof(
+    ...(e.changes ?? []),
     ...Object.entries(e.schema).map(([name, rule]) =>
       rule.invalid.map((value) => ({ apply: (q: Query) => [...q.filter(([k]) => k !== name), [name, value] as [string, string]], why: `${name}=${JSON.stringify(value)}: invalid` })),
     ),
@@ -1195,8 +1250,10 @@ function queryRequests(e: QueryEndpoint, fx: FuzzFixtures): fc.Arbitrary<FuzzReq
         make(changes.reduce((q, c) => c.apply(q), query), headers, changes.map((c) => c.why)),
       ),
     },
-    { weight: 2, arbitrary: fc.record({ query: e.valid, auth: authChanges(fx, e.roles) }).map(({ query, auth }) => make(query, applyHeaders(headers, [auth]), [auth.why])) },
   ];
+  if (e.roles.length) {
+    options.push({ weight: 2, arbitrary: fc.record({ query: e.valid, auth: authChanges(fx, e.roles) }).map(({ query, auth }) => make(query, applyHeaders(headers, [auth]), [auth.why])) });
+  }
   if (e.odd) options.push({ weight: 2, arbitrary: e.odd.map((query) => make(query, headers, ['valid but odd values'], 'answered')) });
   return fc.oneof(...options);
 }
@@ -1216,6 +1273,16 @@ function restrictionIds(fx: FuzzFixtures, refusing: Target[], kind: string): fc.
     fc.constantFrom(...known).map((id) => ({ id: id.toUpperCase(), why: `${kind} id: upper case` })),
     fc.uuid().filter((id) => !known.includes(id)).map((id) => ({ id, why: `${kind} id: unknown` })),
     ...(refusing.length ? [fc.constantFrom(...refusing).map((t) => ({ id: t.id, why: `${kind} id: refuses this change (${t === fx.restrictions.foreign ? 'another court' : t.kind})` }))] : []),
+  );
+}
+
+function correctionIds(fx: FuzzFixtures): fc.Arbitrary<{ id: string; why: string }> {
+  const { id: filed } = fx.corrections.filed;
+  return fc.oneof(
+    malformedSegment.filter((s) => !UUID.test(s)).map((id) => ({ id, why: 'correction id: malformed' })),
+    fc.constant({ id: filed.toUpperCase(), why: 'correction id: upper case' }),
+    fc.uuid().filter((id) => id !== filed).map((id) => ({ id, why: 'correction id: unknown' })),
+    fc.constant({ id: fx.restrictions.listing.id, why: 'correction id: a restriction id' }),
   );
 }
 
@@ -1242,34 +1309,41 @@ export function endpointArbitraries(fx: FuzzFixtures): Record<string, fc.Arbitra
   const refusing = (targets: Target[], suffix: string, what: string, headers?: Record<string, string>) =>
     restrictionIds(fx, targets, what).map(({ id, why }) => ({ url: url(id, suffix), why, headers }));
 
+  const permissionChanges = permissionDomainChanges(fx.now);
   const perTarget = (targets: Target[], build: (t: Target) => BodyEndpoint) => fc.oneof(...targets.map((t) => bodyRequests(build(t), fx)));
 
-  const amend = (target: Target): BodyEndpoint => ({
+  const amend = (target: Target): BodyEndpoint => {
+    const domain = amendDomainChanges(target, fx.now);
+    return {
     endpoint: 'PATCH /v1/restrictions/:id',
     method: 'PATCH',
     roles: court,
     url: url(target.id),
     refusedUrls: refusing([lifted, foreign], '', 'restriction', { 'if-match': '"2"' }),
     valid: validAmendBodies(target),
-    invalid: invalidBodies(validAmendBodies(target), AMEND, () => amendDomainChanges(target, fx.now)),
+    invalid: invalidBodies(validAmendBodies(target), AMEND, () => domain),
     knownKeys: Object.keys(AMEND),
     headers: ifMatch(target, true),
     headerChanges: [ifMatchChanges(target.version, true), idempotencyChanges],
     refusedTokens: [...courtRefused, fx.foreignCourtTokens.otherCourt],
-  });
-  const lift = (target: Target): BodyEndpoint => ({
+    };
+  };
+  const lift = (target: Target): BodyEndpoint => {
+    const domain = liftDomainChanges(target, fx.now);
+    return {
     endpoint: 'POST /v1/restrictions/:id/lift',
     method: 'POST',
     roles: court,
     url: url(target.id, '/lift'),
     refusedUrls: refusing([lifted, consumption, foreign], '/lift', 'restriction'),
     valid: validLiftBodies(target),
-    invalid: invalidBodies(validLiftBodies(target), LIFT, () => liftDomainChanges(target, fx.now)),
+    invalid: invalidBodies(validLiftBodies(target), LIFT, () => domain),
     knownKeys: Object.keys(LIFT),
     headers: ifMatch(target, false),
     headerChanges: [ifMatchChanges(target.version, false), idempotencyChanges],
     refusedTokens: [...courtRefused, fx.foreignCourtTokens.otherCourt],
-  });
+    };
+  };
 
   return {
     'POST /v1/restrictions': bodyRequests(
@@ -1297,7 +1371,7 @@ export function endpointArbitraries(fx: FuzzFixtures): Record<string, fc.Arbitra
         url: url(consumption.id, '/permissions'),
         refusedUrls: refusing([exitBan, listing, lifted, foreign], '/permissions', 'restriction'),
         valid: validPermissionBodies(fx.now),
-        invalid: invalidBodies(validPermissionBodies(fx.now), PERMISSION, () => permissionDomainChanges(fx.now)),
+        invalid: invalidBodies(validPermissionBodies(fx.now), PERMISSION, () => permissionChanges),
         knownKeys: Object.keys(PERMISSION),
         headers: ifMatch(consumption, false),
         headerChanges: [ifMatchChanges(consumption.version, false), idempotencyChanges],
@@ -1410,7 +1484,7 @@ export function endpointArbitraries(fx: FuzzFixtures): Record<string, fc.Arbitra
       .oneof(
         fc.record({
           partner: fc.constant(fx.partner.id),
-          key: fc.oneof(malformedSegment, fc.stringMatching(/^[A-Za-z0-9._-]{1,20}$/), fc.constantFrom('钥匙', 'ключ').map(encodeURIComponent)).filter((k) => k !== fx.partner.keyId),
+          key: fc.oneof(malformedSegment, charsOf(KEY_CHARS, 1, 20), fc.constantFrom('钥匙', 'ключ').map(encodeURIComponent)).filter((k) => k !== fx.partner.keyId),
           auth: fc.constant<HeaderChange | undefined>(undefined),
           why: fc.constant('key id: unknown'),
         }),
@@ -1456,7 +1530,7 @@ export function endpointArbitraries(fx: FuzzFixtures): Record<string, fc.Arbitra
     'GET /v1/supervision/*': fc.oneof(
       queryRequests(
         {
-          endpoint: 'GET /v1/supervision/coverage',
+          endpoint: 'GET /v1/supervision/*',
           path: '/v1/supervision/coverage',
           roles: ['supervisor'],
           schema: { by: { invalid: badEnum(['partner', 'court', 'kind']) } },
@@ -1466,7 +1540,7 @@ export function endpointArbitraries(fx: FuzzFixtures): Record<string, fc.Arbitra
       ),
       queryRequests(
         {
-          endpoint: 'GET /v1/supervision/overdue',
+          endpoint: 'GET /v1/supervision/*',
           path: '/v1/supervision/overdue',
           roles: ['supervisor'],
           schema: { partnerId: { invalid: badText(64, false) }, courtCode: { invalid: badText(32, false) }, limit: { invalid: badPattern(/^(?:[1-9]\d{0,2}|1000)$/) } },
@@ -1482,7 +1556,7 @@ export function endpointArbitraries(fx: FuzzFixtures): Record<string, fc.Arbitra
       ),
       queryRequests(
         {
-          endpoint: 'GET /v1/supervision/receipt-latency',
+          endpoint: 'GET /v1/supervision/*',
           path: '/v1/supervision/receipt-latency',
           roles: ['supervisor'],
           schema: { since: { invalid: fc.oneof(fc.constantFrom(...MALFORMED_INSTANTS), noDigits).filter(printable) } },
@@ -1491,8 +1565,162 @@ export function endpointArbitraries(fx: FuzzFixtures): Record<string, fc.Arbitra
         fx,
       ),
     ),
+    ...correctionEndpoints(fx),
+    'GET /v1/me/status': authChanges(fx, ['debtor']).map(
+      (auth): FuzzRequest => ({ endpoint: 'GET /v1/me/status', method: 'GET', url: '/v1/me/status', headers: applyHeaders({ authorization: `Bearer ${fx.tokens.debtor}` }, [auth]), why: [auth.why], expect: 'refused' }),
+    ),
+    'GET /v1/public/dishonest-debtors': publicListRequests(fx),
     'unrouted, wrong method, metrics': routingRequests(fx),
   };
+}
+
+// --- correction requests (List Rules Arts. 11–12) and the public list ---------------------------------
+
+const statement = (max: number) => str(max, { notEmpty: true, trimmedRequired: true });
+const FILE_CORRECTION: Schema = { restrictionId: req({ kind: 'pattern', invalid: notUuid }), ground: req(oneOf(CORRECTION_GROUNDS)), statement: req(statement(5000)) };
+const RECONSIDERATION: Schema = { statement: req(statement(5000)) };
+const DECISION: Schema = { decision: req(oneOf(CORRECTION_DECISIONS)), reason: req(statement(5000)) };
+const CARRY_OUT: Schema = {
+  action: req(oneOf(CARRY_OUT_ACTIONS)),
+  amend: opt({ kind: 'object', fields: AMEND }),
+  liftReason: opt(oneOf(LIFT_REASONS)),
+  note: opt(str(2000, { notEmpty: true })),
+  includeLinked: opt({ kind: 'bool' }),
+};
+const reasonText = fc.oneof(fc.constantFrom('本人已于2026年3月1日全部履行判决确定的义务。', '经审查，异议成立。'), nonBlank(5000));
+
+export function validCorrectionFilings(listingId: string): fc.Arbitrary<Record<string, unknown>> {
+  return fc.record({ restrictionId: fc.constant(listingId), ground: fc.constantFrom(...CORRECTION_GROUNDS), statement: reasonText });
+}
+
+export function validDecisions(): fc.Arbitrary<Record<string, unknown>> {
+  return fc.record({ decision: fc.constantFrom(...CORRECTION_DECISIONS), reason: reasonText });
+}
+
+const validCarryOuts = fc.oneof(
+  fc.record({ action: fc.constant('REVOKE'), note: reasonText, includeLinked: fc.boolean() }, { requiredKeys: ['action'] }),
+  fc.record({ action: fc.constant('DELETE'), liftReason: fc.constantFrom(...CORRECTION_DELETION_REASONS), note: reasonText, includeLinked: fc.boolean() }, { requiredKeys: ['action', 'liftReason'] }),
+  fc.record({ action: fc.constant('AMEND'), amend: fc.record({ subject: fc.record({ name: personName }) }) }),
+);
+
+function correctionEndpoints(fx: FuzzFixtures): Record<string, fc.Arbitrary<FuzzRequest>> {
+  const { filed, freeListingId } = fx.corrections;
+  const { exitBan, listing, lifted } = fx.restrictions;
+  const idempotency = fc.record({ 'idempotency-key': validIdempotencyKey }, { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>;
+  const ifMatch = fc.record({ 'if-match': fc.constantFrom(String(filed.version), `"${filed.version}"`), 'idempotency-key': validIdempotencyKey }, { requiredKeys: [] }) as fc.Arbitrary<Record<string, string>>;
+  const courtAct = (act: string, valid: fc.Arbitrary<unknown>, schema: Schema): BodyEndpoint => ({
+    endpoint: `POST /v1/corrections/:id/${act}`,
+    method: 'POST',
+    roles: ['court'],
+    url: `/v1/corrections/${filed.id}/${act}`,
+    refusedUrls: correctionIds(fx).map(({ id, why: w }) => ({ url: `/v1/corrections/${id}/${act}`, why: w })),
+    valid,
+    invalid: invalidBodies(valid, schema),
+    knownKeys: Object.keys(schema),
+    headers: ifMatch,
+    headerChanges: [ifMatchChanges(filed.version, false), idempotencyChanges],
+    refusedTokens: [fx.foreignCourtTokens.otherCourt, fx.foreignCourtTokens.unregisteredCourt],
+  });
+  const get = (endpoint: string, path: string, role: Role, ids: fc.Arbitrary<{ id: string; why: string }>, refusedTokens: string[]) =>
+    fc
+      .oneof(
+        ids.map(({ id, why }) => ({ url: `${path}/${id}`, auth: undefined as HeaderChange | undefined, why })),
+        fc.record({ url: fc.constantFrom(path, `${path}/${filed.id}`), auth: authChanges(fx, [role]) }).map(({ url, auth }) => ({ url, auth: auth as HeaderChange | undefined, why: auth.why })),
+        fc.constantFrom(...refusedTokens).map((token) => ({ url: `${path}/${filed.id}`, auth: { name: 'authorization', value: `Bearer ${token}`, why: '' } as HeaderChange | undefined, why: 'Authorization: a caller who may not see it' })),
+      )
+      .map(({ url, auth, why }): FuzzRequest => ({ endpoint, method: 'GET', url, headers: applyHeaders({ authorization: `Bearer ${fx.tokens[role]}` }, auth ? [auth] : []), why: [why], expect: 'refused' }));
+  const listQuery = {
+    roles: ['court'] as Role[],
+    schema: {
+      status: { invalid: badEnum(CORRECTION_STATUSES) },
+      overdue: { invalid: badEnum(['true', 'false']) },
+      cursor: { invalid: badPattern(UUID) },
+      limit: { invalid: badPattern(/^(?:[1-9]\d?|1\d\d|200)$/) },
+    },
+    valid: fc
+      .record({ status: fc.constantFrom(...CORRECTION_STATUSES), overdue: fc.constantFrom('true', 'false'), cursor: fc.uuid(), limit: fc.integer({ min: 1, max: 200 }).map(String) }, { requiredKeys: [] })
+      .map((q) => Object.entries(q) as Query),
+  };
+  return {
+    'POST /v1/me/corrections': bodyRequests(
+      {
+        endpoint: 'POST /v1/me/corrections',
+        method: 'POST',
+        roles: ['debtor'],
+        url: '/v1/me/corrections',
+        valid: validCorrectionFilings(freeListingId),
+        invalid: invalidBodies(validCorrectionFilings(freeListingId), FILE_CORRECTION, () => [
+          fc.constant(set(['restrictionId'], 'a listing with an open request')(listing.id)),
+          fc.constantFrom(exitBan.id, lifted.id).map(set(['restrictionId'], 'not a listing of the caller')),
+          fc.uuid().map(set(['restrictionId'], 'no such restriction')),
+        ]),
+        knownKeys: Object.keys(FILE_CORRECTION),
+        headers: idempotency,
+        headerChanges: [idempotencyChanges],
+        refusedTokens: [fx.otherDebtorToken],
+      },
+      fx,
+    ),
+    'GET /v1/me/corrections[/:id]': get('GET /v1/me/corrections[/:id]', '/v1/me/corrections', 'debtor', correctionIds(fx), [fx.otherDebtorToken]),
+    'POST /v1/me/corrections/:id/reconsideration': bodyRequests(
+      {
+        endpoint: 'POST /v1/me/corrections/:id/reconsideration',
+        method: 'POST',
+        roles: ['debtor'],
+        // Only a rejected request may be brought to reconsideration: the filed one refuses whatever the body.
+        url: `/v1/me/corrections/${filed.id}/reconsideration`,
+        refusedUrls: correctionIds(fx).map(({ id, why }) => ({ url: `/v1/me/corrections/${id}/reconsideration`, why })),
+        valid: fc.record({ statement: reasonText }),
+        invalid: invalidBodies(fc.record({ statement: reasonText }), RECONSIDERATION),
+        knownKeys: ['statement'],
+        headers: ifMatch,
+        headerChanges: [ifMatchChanges(filed.version, false), idempotencyChanges],
+        refusedTokens: [fx.otherDebtorToken],
+      },
+      fx,
+    ),
+    'GET /v1/corrections[/…]': fc.oneof(
+      queryRequests({ endpoint: 'GET /v1/corrections[/…]', path: '/v1/corrections', ...listQuery }, fx),
+      queryRequests({ endpoint: 'GET /v1/corrections[/…]', path: '/v1/corrections/reconsiderations', ...listQuery }, fx),
+      get('GET /v1/corrections[/…]', '/v1/corrections', 'court', correctionIds(fx), [fx.foreignCourtTokens.otherCourt, fx.foreignCourtTokens.unregisteredCourt]),
+    ),
+    'POST /v1/corrections/:id/decision': bodyRequests(courtAct('decision', validDecisions(), DECISION), fx),
+    // A filed request is neither accepted (to carry out) nor under reconsideration: refused whatever the body.
+    'POST /v1/corrections/:id/carry-out|reconsideration-decision': fc.oneof(
+      bodyRequests({ ...courtAct('carry-out', validCarryOuts, CARRY_OUT), endpoint: 'POST /v1/corrections/:id/carry-out|reconsideration-decision' }, fx),
+      bodyRequests({ ...courtAct('reconsideration-decision', validDecisions(), DECISION), endpoint: 'POST /v1/corrections/:id/carry-out|reconsideration-decision' }, fx),
+    ),
+  };
+}
+
+function publicListRequests(fx: FuzzFixtures): fc.Arbitrary<FuzzRequest> {
+  const idNumber = fc.oneof(adultResidentId, uscc);
+  return queryRequests(
+    {
+      endpoint: 'GET /v1/public/dishonest-debtors',
+      path: '/v1/public/dishonest-debtors',
+      roles: [],
+      schema: {
+        name: { invalid: badText(200, true) },
+        idNumber: { invalid: badPattern(/^[0-9A-Za-z]{1,32}$/) },
+        page: { invalid: badPattern(/^[1-9]\d{0,2}$/) },
+      },
+      valid: fc.oneof(
+        fc.record({ name: personName, page: fc.integer({ min: 1, max: 10 }).map(String) }, { requiredKeys: ['name'] }),
+        fc.record({ idNumber, name: personName, page: fc.integer({ min: 1, max: 999 }).map(String) }, { requiredKeys: ['idNumber'] }),
+      ).map((q) => Object.entries(q) as Query),
+      changes: [
+        fc.constant({ apply: (q: Query) => q.filter(([k]) => k === 'page'), why: 'neither name nor idNumber' }),
+        fc.constant({ apply: (q: Query) => q.filter(([k]) => k === 'page').map(([k, v]) => [k, v] as [string, string]).concat([['name', '\u3000 ']]), why: 'a blank name only' }),
+        fc.integer({ min: 11, max: 999 }).map((page) => ({
+          apply: (q: Query) => [['name', q.find(([k]) => k === 'name')?.[1] ?? '张三'], ['page', String(page)]] as Query,
+          why: `page ${page} of a search by name alone`,
+        })),
+      ],
+      odd: fc.record({ name: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }).filter((s) => printable(s) && s.trim() !== '') }).map((q) => Object.entries(q) as Query),
+    },
+    fx,
+  );
 }
 
 function receiptRequests(fx: FuzzFixtures): fc.Arbitrary<FuzzRequest> {
@@ -1507,7 +1735,8 @@ function receiptRequests(fx: FuzzFixtures): fc.Arbitrary<FuzzRequest> {
     }
   };
   // Re-signing after the changes lets the receipt past the signature check, to the routing and version checks.
-  const invalid = fc.tuple(invalidBodies(valid, RECEIPT, () => receiptDomainChanges(fx)), fc.boolean()).map(([inv, again]) =>
+  const domain = receiptDomainChanges(fx);
+  const invalid = fc.tuple(invalidBodies(valid, RECEIPT, () => domain), fc.boolean()).map(([inv, again]) =>
     again && !inv.why.some((w) => w.startsWith('signature') || w.startsWith('body')) ? { body: resign(inv.body), why: [...inv.why, 're-signed'] } : inv,
   );
   return bodyRequests(

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -7,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { ProblemDto } from './common/problem.dto';
+import { problemFor } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { harden } from './hardening';
@@ -18,6 +20,16 @@ import { Metrics } from './metrics/metrics';
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
+    // Fastify answers a malformed URL or an over-long path parameter itself, before Nest:
+    // give those the same problem+json every other error gets, from the one mapping.
+    frameworkErrors: (error: { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void reply
+        .code(status)
+        .header('content-type', 'application/problem+json; charset=utf-8')
+        .header('x-request-id', request.id)
+        .send({ ...problemFor({ statusCode: status, message: status === 414 ? 'A path parameter is too long.' : 'The URL is malformed.' }), instance: request.url.split('?')[0].slice(0, 200) });
+    },
     // Behind a load balancer, request.ip (and so every per-client rate limit) is the client's, not the balancer's.
     trustProxy: config.http.trustProxy,
     // The request id is the one id of a request: `reqId` in every log line and the x-request-id response header.

@@ -31,3 +31,15 @@ export function ifMatchVersion(header: string | undefined, required: boolean): n
   }
   return Number(match[1]);
 }
+
+/** Partner ids and key ids are short ASCII tokens; anything else cannot name one (and never reaches SQL). */
+@Injectable()
+export class TokenIdPipe implements PipeTransform<string, string> {
+  transform(value: string, metadata: { data?: string }): string {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+      const field = metadata.data ?? 'id';
+      throw new AppError('VALIDATION_FAILED', `${field} must be 1–64 of A-Z a-z 0-9 . _ -`, [{ field, rule: 'format', message: 'not a valid id' }]);
+    }
+    return value;
+  }
+}

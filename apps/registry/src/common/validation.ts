@@ -16,8 +16,31 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
   });
 }
 
+// Keys that name Object.prototype members slip past whitelisting (class-validator sees them
+// as inherited, not unknown); they are never part of a DTO, so they are refused outright.
+const PROTOTYPE_KEYS = new Set(['__proto__', ...Object.getOwnPropertyNames(Object.prototype)]);
+
+export function prototypeKeyErrors(value: unknown, path = ''): FieldError[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((key) => {
+    const field = path ? `${path}.${key}` : key;
+    const own = PROTOTYPE_KEYS.has(key) ? [{ field, rule: 'unknownField', message: `${field} is not a known field` }] : [];
+    return [...own, ...prototypeKeyErrors((value as Record<string, unknown>)[key], field)];
+  });
+}
+
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: Parameters<ValidationPipe['transform']>[1]): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const errors = prototypeKeyErrors(value);
+      if (errors.length > 0) throw new AppError('VALIDATION_FAILED', `Request validation failed: ${errors.map((e) => `${e.field} (${e.rule})`).join(', ')}`, errors);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

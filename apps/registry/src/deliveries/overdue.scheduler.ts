@@ -69,14 +69,20 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
         [id],
       );
       if (!latest) continue;
-      await this.bus.publish([
-        {
-          topic: latest.topic,
-          key: id,
-          value: this.cipher.decrypt(latest.payload, contextOf.outboxPayload(latest.event_id)),
-          headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'x-reannounced': 'true' },
-        },
-      ]);
+      try {
+        await this.bus.publish([
+          {
+            topic: latest.topic,
+            key: id,
+            value: this.cipher.decrypt(latest.payload, contextOf.outboxPayload(latest.event_id)),
+            headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'x-reannounced': 'true' },
+          },
+        ]);
+      } catch (error) {
+        // One restriction that cannot be re-announced now must not hold up the others; it is tried again next time.
+        this.logger.warn(`could not re-announce ${id}: ${(error as Error).message}`);
+        continue;
+      }
       this.metrics.reannouncements.inc();
       announced++;
     }

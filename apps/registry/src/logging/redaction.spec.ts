@@ -19,6 +19,11 @@ describe('maskUrl', () => {
     expect(maskUrl(url)).toBe(url);
   });
 
+  it('masks an identifier of characters outside the BMP without failing on a half-masked pair', () => {
+    const masked = maskUrl('/v1/restrictions?idNumber=!%F0%90%80%85%2B%F0%98%A7%97&caseNumber=le');
+    expect(decodeURIComponent(masked)).toBe('/v1/restrictions?idNumber=!***\u{189D7}&caseNumber=le');
+  });
+
   it('keeps a parameter without a value and an empty name as they are', () => {
     expect(maskUrl('/x?flag&name=')).toBe('/x?flag&name=');
   });

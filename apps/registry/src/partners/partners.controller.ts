@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { TokenIdPipe } from '../common/http';
 import type { Principal } from '../auth/principal';
 import { ApiProblems } from '../common/problem.dto';
 import type { Partner } from './partner';
@@ -35,7 +36,7 @@ export class PartnersController {
   @ApiOperation({ summary: 'One partner: sector, kinds, deadline, keys' })
   @ApiOkResponse({ description: 'The partner' })
   @ApiProblems(404)
-  get(@Param('id') id: string): Promise<Partner> {
+  get(@Param('id', TokenIdPipe) id: string): Promise<Partner> {
     return this.partners.get(id);
   }
 
@@ -43,7 +44,7 @@ export class PartnersController {
   @ApiOperation({ summary: 'Change name, kinds, deadline; active: false deactivates' })
   @ApiOkResponse({ description: 'The changed partner' })
   @ApiProblems(404)
-  update(@Param('id') id: string, @Body() dto: UpdatePartnerDto, @CurrentPrincipal() principal: Principal): Promise<Partner> {
+  update(@Param('id', TokenIdPipe) id: string, @Body() dto: UpdatePartnerDto, @CurrentPrincipal() principal: Principal): Promise<Partner> {
     return this.partners.update(id, dto, principal);
   }
 
@@ -52,7 +53,7 @@ export class PartnersController {
   @ApiOperation({ summary: 'Add a public key (rotation: add the new key, then revoke the old one)' })
   @ApiCreatedResponse({ description: 'The partner with the new key' })
   @ApiProblems(404, 409)
-  addKey(@Param('id') id: string, @Body() dto: PartnerKeyDto, @CurrentPrincipal() principal: Principal): Promise<Partner> {
+  addKey(@Param('id', TokenIdPipe) id: string, @Body() dto: PartnerKeyDto, @CurrentPrincipal() principal: Principal): Promise<Partner> {
     return this.partners.addKey(id, dto, principal);
   }
 
@@ -60,7 +61,7 @@ export class PartnersController {
   @ApiOperation({ summary: 'Revoke a public key: receipts signed with it are rejected from now on' })
   @ApiOkResponse({ description: 'The partner with the key revoked' })
   @ApiProblems(404)
-  revokeKey(@Param('id') id: string, @Param('keyId') keyId: string, @CurrentPrincipal() principal: Principal): Promise<Partner> {
+  revokeKey(@Param('id', TokenIdPipe) id: string, @Param('keyId', TokenIdPipe) keyId: string, @CurrentPrincipal() principal: Principal): Promise<Partner> {
     return this.partners.revokeKey(id, keyId, principal);
   }
 }

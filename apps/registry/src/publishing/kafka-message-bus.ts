@@ -53,11 +53,12 @@ export class KafkaMessageBus extends MessageBus {
   async publish(messages: OutgoingMessage[]): Promise<DeliveryReceipt[]> {
     if (messages.length === 0) return [];
     const producer = await this.connectedProducer();
+    await this.learnPartitionCounts([...new Set(messages.map((m) => m.topic))].filter((topic) => !this.partitionCounts.has(topic)));
     const byTopic = new Map<string, { key: string; value: string; partition: number; headers?: Record<string, string> }[]>();
     const perPartition = new Map<string, number>();
     const placed = messages.map((message) => {
       const partitions = this.partitionCounts.get(message.topic);
-      if (!partitions) throw new Error(`topic ${message.topic} is unknown; ensureTopics first`);
+      if (!partitions) throw new Error(`topic ${message.topic} does not exist`);
       const partition = partitionForKey(message.key, partitions);
       const list = byTopic.get(message.topic) ?? [];
       list.push({ key: message.key, value: message.value, partition, headers: message.headers });
@@ -85,13 +86,20 @@ export class KafkaMessageBus extends MessageBus {
     }
   }
 
-  async subscribe(topics: string[], groupId: string, handler: (message: IncomingMessage) => Promise<void>): Promise<Subscription> {
+  async subscribe(
+    topics: string[],
+    groupId: string,
+    handler: (message: IncomingMessage) => Promise<void>,
+    options: { concurrency?: number } = {},
+  ): Promise<Subscription> {
     const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, retry: { retries: 10 } });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     // kafkajs commits a message's offset only after eachMessage resolved.
     await consumer.run({
       autoCommit: true,
+      // Order holds within a partition; several partitions are handled at once.
+      partitionsConsumedConcurrently: Math.max(1, options.concurrency ?? 1),
       eachMessage: async ({ topic, partition, message }) =>
         handler({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null }),
     });
@@ -119,6 +127,22 @@ export class KafkaMessageBus extends MessageBus {
     await Promise.all([...this.consumers].map((consumer) => consumer.disconnect().catch(() => undefined)));
     this.consumers.clear();
     await this.resetProducer();
+  }
+
+  /** Topics this instance did not create (another instance did, or an operator): ask the cluster. */
+  private async learnPartitionCounts(topics: string[]): Promise<void> {
+    if (topics.length === 0) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const known = topics.filter((topic) => existing.has(topic));
+      if (known.length === 0) return;
+      const metadata = await admin.fetchTopicMetadata({ topics: known });
+      for (const topic of metadata.topics) this.partitionCounts.set(topic.name, topic.partitions.length);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async connectedProducer(): Promise<Producer> {

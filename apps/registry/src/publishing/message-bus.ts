@@ -37,9 +37,15 @@ export abstract class MessageBus {
   abstract publish(messages: OutgoingMessage[]): Promise<DeliveryReceipt[]>;
   /**
    * Joins a consumer group. Each message's offset is committed only after the handler
-   * resolved; a handler that throws makes the message be delivered again.
+   * resolved; a handler that throws makes the message be delivered again. Messages of one
+   * partition are handled one at a time, in order; `concurrency` partitions at once (default 1).
    */
-  abstract subscribe(topics: string[], groupId: string, handler: (message: IncomingMessage) => Promise<void>): Promise<Subscription>;
+  abstract subscribe(
+    topics: string[],
+    groupId: string,
+    handler: (message: IncomingMessage) => Promise<void>,
+    options?: { concurrency?: number },
+  ): Promise<Subscription>;
   /** Reachability for readiness: resolves once the cluster answered a metadata request, rejects otherwise. */
   abstract ping(): Promise<void>;
   abstract close(): Promise<void>;

@@ -37,9 +37,16 @@ export class ReceiptsConsumer implements OnApplicationBootstrap, OnModuleDestroy
     if (this.stopped) return;
     try {
       await this.bus.ensureTopics([{ name: receiptsTopic(this.config.kafka.topicPrefix), cleanupPolicy: 'delete' }]);
-      this.subscription = await this.bus.subscribe([receiptsTopic(this.config.kafka.topicPrefix)], this.config.receipts.groupId, async (message) => {
-        await this.receipts.consume(message.value);
-      });
+      // One lane per partition: receipts are keyed by restriction id, so a restriction's receipts
+      // stay in order, while the partitions' database round trips overlap (bench/: ~1 lane was the limit).
+      this.subscription = await this.bus.subscribe(
+        [receiptsTopic(this.config.kafka.topicPrefix)],
+        this.config.receipts.groupId,
+        async (message) => {
+          await this.receipts.consume(message.value);
+        },
+        { concurrency: this.config.kafka.topicPartitions },
+      );
     } catch (error) {
       const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
       this.logger.warn(`receipts consumer not started (${(error as Error).message}); retrying in ${delay} ms`);

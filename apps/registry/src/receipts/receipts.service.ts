@@ -1,4 +1,5 @@
-import { rejectedReceiptsTopic, verifyReceipt, type Receipt, type ReceiptRejection, type RejectionReason } from '@cd/contracts';
+import { publicKeyOf, rejectedReceiptsTopic, verifyReceipt, type Receipt, type ReceiptRejection, type RejectionReason } from '@cd/contracts';
+import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -31,6 +32,7 @@ class Rejected extends Error {
 @Injectable()
 export class ReceiptsService {
   private readonly logger = new Logger(ReceiptsService.name);
+  private readonly parsedKeys = new Map<string, KeyObject>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -91,7 +93,7 @@ export class ReceiptsService {
     if (!partner.active) throw new Rejected('PARTNER_INACTIVE', `partner ${receipt.partnerId} is deactivated`);
     const key = await this.directory.publicKey(receipt.partnerId, receipt.keyId);
     if (!key) throw new Rejected('UNKNOWN_KEY', `partner ${receipt.partnerId} has no active key ${receipt.keyId}`);
-    if (!verifyReceipt(receipt, key)) throw new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key');
+    if (!verifyReceipt(receipt, this.publicKeyObject(key))) throw new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key');
 
     // "Published to it": the partner owes this version and the version was released to the
     // topic. The broker may have delivered it (and the partner answered) a moment before the
@@ -113,6 +115,17 @@ export class ReceiptsService {
       throw new Rejected('EVENT_MISMATCH', `event ${receipt.eventId} is not version ${receipt.version} of ${receipt.restrictionId}`);
     }
     return receipt;
+  }
+
+  /** Parsed public keys by PEM: parsing a PEM per receipt cost more than verifying the signature (bench/). */
+  private publicKeyObject(pem: string): KeyObject {
+    let key = this.parsedKeys.get(pem);
+    if (!key) {
+      if (this.parsedKeys.size >= 1000) this.parsedKeys.clear();
+      key = publicKeyOf(pem);
+      this.parsedKeys.set(pem, key);
+    }
+    return key;
   }
 
   private async record(receipt: Receipt, channel: 'rest' | 'kafka'): Promise<'ACCEPTED' | 'DUPLICATE'> {
