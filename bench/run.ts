@@ -149,16 +149,20 @@ async function main(): Promise<void> {
   const mariadb = findPid('mariadbd') ?? findPid('mysqld');
   const kafkaPid = findPid('java', join(ROOT, '.cache', 'kafka', 'kafka.pid'));
   const cpu = new CpuMeter(() => ({ registry: registry.pid, mariadb, kafka: kafkaPid, 'bench (load generator)': process.pid }));
+  const rssPeaks: Record<string, number> = {};
   const run = async (name: ScenarioName | string, work: () => Promise<unknown>) => {
     log(`── ${name}`);
     const start = cpu.snapshot();
+    const startedAt = performance.now();
     try {
       await work();
       const usage = cpu.since(start);
       report.details[`cpu ${name}`] = usage;
-      report.note(`${name}: ${describeCpu(usage)}`);
+      rssPeaks[name] = Math.round(registry.peakSinceMiB(startedAt));
+      report.note(`${name}: ${describeCpu(usage)}; registry RSS peak ${rssPeaks[name]} MiB`);
     } catch (error) {
-      console.error(error);
+      const e = error as Error;
+      console.error(`${name} failed: ${String(e.message).slice(0, 500)}\n${String(e.stack ?? '').split('\n').slice(1, 6).join('\n')}`);
       report.add({ scenario: name, name: 'scenario failed', unit: '', measured: NaN, target: 'completes', pass: false, notes: String((error as Error).message ?? error).slice(0, 300) });
     }
   };
@@ -184,7 +188,7 @@ async function main(): Promise<void> {
       measured: peak,
       target: `≤ ${TARGET_RSS_MIB} MiB`,
       pass: peak <= TARGET_RSS_MIB,
-      notes: `RSS at the end ${registry.currentRssMiB().toFixed(0)} MiB`,
+      notes: `RSS at the end ${registry.currentRssMiB().toFixed(0)} MiB; peak by scenario: ${Object.entries(rssPeaks).map(([k, v]) => `${k} ${v}`).join(', ')} MiB`,
     });
   } finally {
     machineNotes.push(`Other processes at the end: ${otherLoad() || 'none seen'}`);

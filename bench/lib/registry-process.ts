@@ -85,6 +85,14 @@ export class RegistryProcess {
     return peak / 1024;
   }
 
+  /** Highest sampled RSS since `at` (performance.now()), MiB. */
+  peakSinceMiB(at: number): number {
+    this.sample();
+    let peak = 0;
+    for (const s of this.samples) if (s.at >= at && s.rssKiB > peak) peak = s.rssKiB;
+    return peak / 1024;
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.sampler);
     if (this.exited) return;

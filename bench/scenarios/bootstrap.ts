@@ -151,6 +151,9 @@ export async function bootstrap(ctx: BenchContext): Promise<void> {
     pass: perMillion <= TARGET_SECONDS_PER_MILLION && result.invalid === 0 && result.messages >= n,
     notes: `${seconds.toFixed(1)} s for ${result.messages.toLocaleString('en')} → ${perMillion.toFixed(0)} s per million${n < 1_000_000 ? ' (projected)' : ''}; invalid ${result.invalid}; raw consumer (no verify/apply) ${rawSeconds.toFixed(1)} s`,
   });
+  report.note(
+    'e. bootstrap: PartnerClient.bootstrap parses, checks and verifies every event (Ed25519 over canonical JSON) one message at a time on one thread, then applies it; the raw consumer only reads. Runs in the bench process.',
+  );
   ctx.report.details.bootstrap = {
     events: n,
     avgEventBytes: Math.round(bytes / Math.max(1, produced)),

@@ -202,6 +202,9 @@ export async function publication(ctx: BenchContext): Promise<void> {
     pass: null,
     notes: `${missing} acknowledged changes not seen within 60 s; API p99 ${load.latency.p99.toFixed(1)} ms`,
   });
+  report.note(
+    'b. publication: per batch the relay renews its lease, selects the due rows (head of line), decrypts them, sends, then marks them published (partition, offset) and records the published versions in the ledger in one transaction; the raw producer only sends. The relay sends the next batch only after the previous one is marked.',
+  );
   ctx.report.details.publication = {
     relay: { events: held.count, seconds: round1(relaySeconds), perSecond: round1(relayRate) },
     raw: { messages: messages.length, seconds: round1(rawMs / 1000), perSecond: round1(rawRate) },

@@ -6,6 +6,8 @@
 // replayed raw over mysql2 at the same rate, and EXPLAINed.
 import { DeliveryLedger } from '../../apps/registry/src/deliveries/delivery-ledger';
 import { InquiryRepository } from '../../apps/registry/src/inquiry/inquiry.repository';
+import { InquiryService } from '../../apps/registry/src/inquiry/inquiry.service';
+import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import type { BenchContext } from '../lib/context';
 import { rows } from '../lib/db';
 import { openLoop, statusOutcome, type LoadResult } from '../lib/http';
@@ -119,6 +121,22 @@ export async function queries(ctx: BenchContext, size: number, previous?: QueryR
     },
   ];
 
+  // Statements per debtor-status request (the registry's own service, in process, on 50 seeded debtors).
+  const inquiryService = inproc.app.get(InquiryService);
+  let statements = 0;
+  const original = MysqlQueryRunner.prototype.query;
+  MysqlQueryRunner.prototype.query = function (this: MysqlQueryRunner, ...args: Parameters<typeof original>) {
+    statements++;
+    return original.apply(this, args);
+  } as typeof original;
+  const debtorSample = samples.debtorIds.slice(0, 50);
+  try {
+    for (const identifier of debtorSample) await inquiryService.debtorStatus({ role: 'debtor', subject: 'bench', identifier });
+  } finally {
+    MysqlQueryRunner.prototype.query = original;
+  }
+  const debtorStatements = statements / Math.max(1, debtorSample.length);
+
   const results: QueryResults = new Map();
   const durationMs = settings.querySeconds * 1000;
   const count = Math.ceil(settings.queryRate * settings.querySeconds);
@@ -176,7 +194,7 @@ export async function queries(ctx: BenchContext, size: number, previous?: QueryR
       p99: http.latency.p99,
       target: `p99 ≤ ${TARGET_P99_MS} ms${before ? `, ≤ ${TARGET_GROWTH}× the smaller size` : ''}; no full scan`,
       pass: http.latency.p99 <= TARGET_P99_MS && indexed && (growth === undefined || growth <= TARGET_GROWTH) && http.ok > 0,
-      notes: `raw SQL p50/p99 ${raw.latency.p50.toFixed(1)}/${raw.latency.p99.toFixed(1)} ms; EXPLAIN ${indexed ? 'index access only' : 'FULL SCAN'}${growth ? `; p99 growth ×${growth.toFixed(2)}` : ''}; errors ${errors(http)}`,
+      notes: `${c === cases[0] ? `${debtorStatements.toFixed(1)} statements per request (1 + one ledger query per restriction); ` : ''}raw SQL p50/p99 ${raw.latency.p50.toFixed(1)}/${raw.latency.p99.toFixed(1)} ms; EXPLAIN ${indexed ? 'index access only' : 'FULL SCAN'}${growth ? `; p99 growth ×${growth.toFixed(2)}` : ''}; errors ${errors(http)}`,
     });
   }
   ctx.report.details[`queries@${size}`] = Object.fromEntries([...results].map(([name, r]) => [name, { http: brief(r.http), raw: brief(r.raw) }]));

@@ -423,9 +423,9 @@ function schemaChanges(schema: Schema, base: unknown, path: Path = []): fc.Arbit
 /** A valid body with one to three changes from the given families (each already invalid alone). */
 function invalidBodies(bases: fc.Arbitrary<unknown>, schema: Schema, domain: (base: unknown) => fc.Arbitrary<Change>[] = () => []): fc.Arbitrary<Invalid> {
   return bases.chain((base) => {
-    const own = domain(base);
+    const specific = domain(base);
     const generic = fc.oneof(...schemaChanges(schema, base));
-    const change = own.length > 0 ? fc.oneof({ weight: 3, arbitrary: generic }, { weight: 2, arbitrary: fc.oneof(...own) }) : generic;
+    const change = specific.length > 0 ? fc.oneof({ weight: 3, arbitrary: generic }, { weight: 2, arbitrary: fc.oneof(...specific) }) : generic;
     return fc.array(change, { minLength: 1, maxLength: 3 }).map((changes) => applyChanges(base, changes));
   });
 }
@@ -568,7 +568,7 @@ export function validAmendBodies(target: Target): fc.Arbitrary<Record<string, un
       .filter((c) => Object.keys(c).length > 0),
     effectiveAt: fc.integer({ min: 0, max: 10 * DAY }).map((late) => iso(decidedAt + late)),
   };
-  const own: Record<string, fc.Arbitrary<unknown>> = listing
+  const byKind: Record<string, fc.Arbitrary<unknown>> = listing
     ? {
         ground: fc.constantFrom(...LISTING_GROUNDS.filter((g) => g !== 'ABLE_BUT_REFUSES')),
         extensionYears: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(null)),
@@ -577,7 +577,7 @@ export function validAmendBodies(target: Target): fc.Arbitrary<Record<string, un
         dishonestConduct: fc.constant('隐匿财产'),
       }
     : { expiresAt: fc.oneof(fc.integer({ min: 20 * DAY, max: 5 * YEAR }).map((d) => iso(decidedAt + d)), fc.constant(null)) };
-  return fc.record({ ...common, ...own }, { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0) as fc.Arbitrary<Record<string, unknown>>;
+  return fc.record({ ...common, ...byKind }, { requiredKeys: [] }).filter((body) => Object.keys(body).length > 0) as fc.Arbitrary<Record<string, unknown>>;
 }
 
 const COURT_LIFT_REASONS = ['PERFORMED', 'SECURITY_PROVIDED', 'CREDITOR_CONSENT', 'REVOKED'];
@@ -748,8 +748,8 @@ function buildBadIdentifier(subjectType: SubjectType, now: number): fc.Arbitrary
     fc.tuple(uscc, passport).map(([value, p]) => ({ value: { type: 'USCC', value, country: p.country }, what: 'issuing country on a USCC' })),
   );
   const noCountry = passport.map((p) => ({ value: { type: 'PASSPORT', value: p.value }, what: 'passport without issuing country' }));
-  const own = subjectType === 'PERSON' ? [resident, pass, noCountry] : [credit];
-  return fc.oneof(...own, mismatched, countryMisplaced);
+  const ofItsType = subjectType === 'PERSON' ? [resident, pass, noCountry] : [credit];
+  return fc.oneof(...ofItsType, mismatched, countryMisplaced);
 }
 
 // --- schemas of the request bodies (restrictions.dto.ts, partners.dto.ts, partner-me.dto.ts, receipts.dto.ts) ---

@@ -18,7 +18,7 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
 
 // Keys that name Object.prototype members slip past whitelisting (class-validator sees them
 // as inherited, not unknown); they are never part of a DTO, so they are refused outright.
-const PROTOTYPE_KEYS = new Set(['__proto__', ...Object.getOwnPropertyNames(Object.prototype)]);
+const PROTOTYPE_KEYS = new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
 export function prototypeKeyErrors(value: unknown, path = ''): FieldError[] {
   if (value === null || typeof value !== 'object') return [];

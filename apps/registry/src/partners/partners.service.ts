@@ -62,6 +62,9 @@ export class PartnersService {
   }
 
   async update(id: string, dto: UpdatePartnerDto, principal: Principal): Promise<Partner> {
+    if (!dto || Object.keys(dto).length === 0) {
+      throw new AppError('VALIDATION_FAILED', 'A change must name at least one field.', [{ field: '', rule: 'notEmpty', message: 'request body names no field to change' }]);
+    }
     const updated = await this.transactions.run(async (manager) => {
       const current = (await this.partners.findById(id, manager, true)) ?? notFound(id);
       const next: Partner = {

@@ -203,15 +203,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const publishedAt = new Date();
     const dueAt = await this.partners.dueTimes(publishedAt);
-    const partitionCase = rows.map(() => 'WHEN ? THEN ?').join(' ');
+    // Joined to the acknowledged (id, partition, offset) triples: linear in the batch, where two
+    // CASE expressions of one branch per row were quadratic (bench/: ~2× cheaper at 500 rows).
+    const acknowledged = rows.map(() => 'SELECT CAST(? AS UNSIGNED) AS id, ? AS kp, ? AS ko').join(' UNION ALL ');
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
-        `UPDATE outbox
-            SET published_at = ?,
-                kafka_partition = CASE id ${partitionCase} END,
-                kafka_offset = CASE id ${partitionCase} END
-          WHERE id IN (?)`,
-        [publishedAt, ...rows.flatMap((row, i) => [row.id, receipts[i].partition]), ...rows.flatMap((row, i) => [row.id, receipts[i].offset]), ids],
+        `UPDATE outbox o
+           JOIN (${acknowledged}) x ON o.id = x.id
+            SET o.published_at = ?, o.kafka_partition = x.kp, o.kafka_offset = x.ko`,
+        [...rows.flatMap((row, i) => [row.id, receipts[i].partition, receipts[i].offset]), publishedAt],
       );
       await this.ledger.recordPublished(
         manager,

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsISO8601, IsString, Matches } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Roles } from '../auth/auth.decorators';
 import { ApiProblems } from '../common/problem.dto';
@@ -15,8 +15,8 @@ export class CoverageQuery {
 }
 
 export class OverdueQuery {
-  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(64) partnerId?: string;
-  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(32) courtCode?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'partnerId is not a valid partner id' }) partnerId?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @Matches(/^[0-9A-Z]{2,32}$/, { message: 'courtCode is not a valid court code' }) courtCode?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 1000 }) @OptionalNotNull() @Matches(/^(?:[1-9]\d{0,2}|1000)$/, { message: 'limit must be an integer 1–1000' }) limit?: string;
 }
 
