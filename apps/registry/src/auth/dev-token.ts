@@ -14,7 +14,8 @@ if (config.env === 'production') {
   console.error('dev-token refuses to run with NODE_ENV=production');
   process.exit(2);
 }
-const claims: TokenClaims = { sub: `dev-${role}${scope ? `-${scope}` : ''}`, role: role as Role };
+// A debtor's identifier never goes into `sub`: the subject is stored in audit rows and idempotency scopes.
+const claims: TokenClaims = { sub: `dev-${role}${scope && role !== 'debtor' ? `-${scope}` : ''}`, role: role as Role };
 if (role === 'court') claims.court = scope;
 if (role === 'partner') claims.partner = scope;
 if (role === 'debtor') claims.identifier = scope;
