@@ -19,8 +19,8 @@ describe('court journey: HTTP in, Kafka out', () => {
     court = `Bearer ${registry.courtToken(COURTS.HAIDIAN)}`;
   });
   afterAll(async () => {
-    await observer.stop();
-    await registry.close();
+    await observer?.stop();
+    await registry?.close();
   });
 
   it('impose → v1 on the listing topic; correct → v2; lift → v3 with its reason; the listing brings its consumption restriction', async () => {

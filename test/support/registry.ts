@@ -47,6 +47,14 @@ export function uniquePrefix(): string {
   return `test-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
+// Every registry a test file starts is closed when the file ends, even if its own clean-up
+// failed: a registry left running would keep the relay lease and publish for later files.
+const open = new Set<TestRegistry>();
+
+export async function closeAllRegistries(): Promise<void> {
+  await Promise.all([...open].map((registry) => registry.close().catch(() => undefined)));
+}
+
 export async function startRegistry(config: AppConfig = testConfig(), options: { listen?: boolean } = {}): Promise<TestRegistry> {
   const app = await createApp(config);
   let baseUrl: string | undefined;
@@ -61,7 +69,7 @@ export async function startRegistry(config: AppConfig = testConfig(), options: {
   const dataSource = app.get(DataSource);
   await seedCourts(dataSource);
   const tokens = new TokenService(config);
-  return {
+  const registry: TestRegistry = {
     app,
     baseUrl,
     config,
@@ -69,8 +77,13 @@ export async function startRegistry(config: AppConfig = testConfig(), options: {
     relay: app.get(OutboxRelay),
     token: (claims, options) => tokens.issue({ sub: `test-${claims.role}`, ...claims } as TokenClaims, options),
     courtToken: (courtCode = COURTS.HAIDIAN) => tokens.issue({ sub: `clerk@${courtCode}`, role: 'court', court: courtCode }),
-    close: () => app.close(),
+    close: async () => {
+      if (!open.delete(registry)) return;
+      await app.close();
+    },
   };
+  open.add(registry);
+  return registry;
 }
 
 export async function seedCourts(dataSource: DataSource): Promise<void> {

@@ -1,6 +1,6 @@
 import { partitionForKey, type TopicSpec } from '@cd/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MessageBus, type DeliveryReceipt, type IncomingMessage, type OutgoingMessage, type Subscription } from './message-bus';
 
@@ -43,10 +43,29 @@ export class KafkaMessageBus extends MessageBus {
         });
         this.logger.log(`created topics ${missing.map((t) => t.name).join(', ')}`);
       }
-      const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
-      for (const topic of metadata.topics) this.partitionCounts.set(topic.name, topic.partitions.length);
+      await this.readPartitionCounts(admin, topics.map((t) => t.name));
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  /**
+   * A topic created a moment ago can be unknown to the metadata cache for a short while
+   * (UNKNOWN_TOPIC_OR_PARTITION, or partitions without a leader): retry briefly before failing.
+   */
+  private async readPartitionCounts(admin: Admin, names: string[], attempts = 40): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const metadata = await admin.fetchTopicMetadata({ topics: names });
+        if (metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+          for (const topic of metadata.topics) this.partitionCounts.set(topic.name, topic.partitions.length);
+          return;
+        }
+      } catch (error) {
+        if (attempt >= attempts || (error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+      }
+      if (attempt >= attempts) throw new Error(`topics without partition leaders: ${names.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
@@ -138,8 +157,7 @@ export class KafkaMessageBus extends MessageBus {
       const existing = new Set(await admin.listTopics());
       const known = topics.filter((topic) => existing.has(topic));
       if (known.length === 0) return;
-      const metadata = await admin.fetchTopicMetadata({ topics: known });
-      for (const topic of metadata.topics) this.partitionCounts.set(topic.name, topic.partitions.length);
+      await this.readPartitionCounts(admin, known);
     } finally {
       await admin.disconnect();
     }
