@@ -114,6 +114,9 @@ export async function publication(ctx: BenchContext): Promise<void> {
     notes: `release → last published ${relaySeconds.toFixed(2)} s (first batch after ${((span.first.getTime() - released) / 1000).toFixed(2)} s, includes the relay's poll interval)`,
   });
 
+  const relayRssPeak = ctx.registry.phasePeakMiB();
+  ctx.registry.markPhase();
+
   // 2. Commit-to-broker latency through the API.
   const topic = restrictionTopic('EXIT_BAN', ctx.topicPrefix);
   const seen = new Map<string, number>();
@@ -209,7 +212,7 @@ export async function publication(ctx: BenchContext): Promise<void> {
     relay: { events: held.count, seconds: round1(relaySeconds), perSecond: round1(relayRate) },
     raw: { messages: messages.length, seconds: round1(rawMs / 1000), perSecond: round1(rawRate) },
     latencyLoad: brief(load),
-    rssPeakMiB: round1(ctx.registry.phasePeakMiB()),
+    rssPeakMiB: { relayThroughput: round1(relayRssPeak), latencyUnderApiLoad: round1(ctx.registry.phasePeakMiB()) },
   };
 }
 

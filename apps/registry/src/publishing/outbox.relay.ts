@@ -70,10 +70,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    if (this.running) {
+      this.running = false;
+      this.wake?.();
+      await this.loop;
+    }
+    // Also after drainOnce without the loop: a lease this instance holds goes back at once,
+    // so the next holder need not wait for it to expire.
+    await this.passes;
     await this.releaseLease();
   }
 
