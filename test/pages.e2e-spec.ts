@@ -331,7 +331,8 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
     await page.goto(`${registry.baseUrl}/pages/debtor#token=${encodeURIComponent(debtorToken)}`);
     await page.locator('article.restriction').nth(4).waitFor();
     expect(page.url()).toBe(`${registry.baseUrl}/pages/debtor`); // the fragment is gone from the address bar
-    await expect(page.locator('#corrections').innerText()).resolves.toContain('您还没有提交过纠正申请');
+    // The corrections section loads on its own request: wait for it rather than read it at once.
+    await page.locator('#corrections').getByText('您还没有提交过纠正申请').waitFor();
 
     // Only the debtor's own active listing can be corrected.
     expect(await page.locator('#correction-restriction option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual([ids.listing]);
