@@ -4,6 +4,7 @@
 // is gone. Allowed callers send a request valid enough to succeed; everyone else must get 401
 // (no token) or 403 (wrong role). Then the tenant boundaries: a court, a partner and a debtor
 // never see or change another's data.
+import { publishedEventId } from './support/stored';
 import { bucketOf, generateSigningKeyPair, signReceipt } from '@cd/contracts';
 import { randomBytes } from 'node:crypto';
 import { ROLES, type Role } from '../apps/registry/src/auth/principal';
@@ -40,7 +41,6 @@ interface Response {
   text: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Routes from Fastify's own route tree (printRoutes), as `METHOD /path` pairs. */
 function registeredRoutes(tree: string): { method: string; path: string }[] {
@@ -108,19 +108,7 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
   const decide = (correction: string, decision: 'ACCEPT' | 'REJECT') => ok('POST', `/v1/corrections/${correction}/decision`, tokens.court, { decision, reason: '经审查。' });
   const reconsider = (correction: string) => ok('POST', `/v1/me/corrections/${correction}/reconsideration`, tokens.debtor, { statement: '请求复议。' });
 
-  async function drainAll(): Promise<void> {
-    for (let pass = 0; pass < 1000 && (await registry.relay.drainOnce()) > 0; pass += 1);
-  }
 
-  async function publishedEventId(restrictionId: string, version: number): Promise<string> {
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      await drainAll();
-      const rows = await registry.dataSource.query('SELECT event_id FROM outbox WHERE restriction_id = ? AND version = ? AND published_at IS NOT NULL', [restrictionId, version]);
-      if (rows.length) return rows[0].event_id;
-      await sleep(100);
-    }
-    throw new Error(`version ${version} of ${restrictionId} was not published`);
-  }
 
   const adminPartnerBody = (id: string) => ({
     id,
@@ -230,7 +218,7 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
       method: 'POST',
       path: '/v1/receipts',
       allowed: ['partner'],
-      call: async () => ({ url: '/v1/receipts', body: borderControl.receipt({ restrictionId: fx.exitBan, version: 1, eventId: await publishedEventId(fx.exitBan, 1) }) }),
+      call: async () => ({ url: '/v1/receipts', body: borderControl.receipt({ restrictionId: fx.exitBan, version: 1, eventId: await publishedEventId(registry, fx.exitBan, 1) }) }),
       expect: [202],
     },
     {
@@ -324,7 +312,7 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
     fx.exitBan = (await impose(exitBanBody())).id;
     fx.otherExitBan = (await impose(exitBanBody({ subject: person('钱红', fx.otherDebtorId) }))).id;
     fx.correction = await fileCorrection(fx.listing);
-    await publishedEventId(fx.exitBan, 1);
+    await publishedEventId(registry, fx.exitBan, 1);
   });
   afterAll(() => registry?.close());
 
@@ -473,8 +461,8 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
     }
 
     it("GET /v1/partners/me/restrictions never includes a restriction routed only to another partner", async () => {
-      await publishedEventId(fx.consumption, 1);
-      await publishedEventId(fx.otherExitBan, 1);
+      await publishedEventId(registry, fx.consumption, 1);
+      await publishedEventId(registry, fx.otherExitBan, 1);
       const border = await wholeSet(borderControl.token);
       const air = await wholeSet(airline.token);
       expect(border.map((i) => i.restrictionId)).toEqual(expect.arrayContaining([fx.exitBan, fx.otherExitBan]));
@@ -488,7 +476,7 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
 
     it("a partner cannot post another partner's receipt, nor confirm a restriction not routed to it", async () => {
       const target = (await impose(exitBanBody())).id;
-      const eventId = await publishedEventId(target, 1);
+      const eventId = await publishedEventId(registry, target, 1);
       const ledger = async () => (await registry.dataSource.query('SELECT partner_id, confirmed_version FROM deliveries WHERE restriction_id = ? ORDER BY partner_id', [target])) as { partner_id: string; confirmed_version: number }[];
       const before = await ledger();
 

@@ -4,6 +4,7 @@
 // Screenshots are kept in test-artifacts/screenshots/ (CI keeps them as an artefact).
 //
 //   CHROMIUM_PATH=<path>  another Chromium binary (default /usr/bin/chromium, installed by .ci/run)
+import { drainOutbox, publishedEventId } from './support/stored';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -78,23 +79,10 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
     return (await http.post('/v1/restrictions').set('authorization', court).send(body).expect(201)).body;
   }
 
-  /** Publishes everything the outbox holds that is due (the relay loop is off in this suite). */
-  async function drainAll(): Promise<void> {
-    for (let pass = 0; pass < 1000 && (await registry.relay.drainOnce()) > 0; pass += 1);
-  }
 
-  async function eventId(restrictionId: string, version: number): Promise<string> {
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      await drainAll();
-      const rows = await registry.dataSource.query('SELECT event_id FROM outbox WHERE restriction_id = ? AND version = ? AND published_at IS NOT NULL', [restrictionId, version]);
-      if (rows.length) return rows[0].event_id;
-      await sleep(100);
-    }
-    throw new Error(`version ${version} of ${restrictionId} was not published`);
-  }
 
   async function confirm(partner: TestPartner, restrictionId: string, version: number): Promise<void> {
-    const receipt = partner.receipt({ restrictionId, version, eventId: await eventId(restrictionId, version) });
+    const receipt = partner.receipt({ restrictionId, version, eventId: await publishedEventId(registry, restrictionId, version) });
     await http.post('/v1/receipts').set('authorization', `Bearer ${partner.token}`).send(receipt).expect(202);
   }
 
@@ -129,7 +117,7 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
     await register('railway', 'RAILWAY', ['CONSUMPTION_RESTRICTION'], 1);
     await register('border', 'BORDER_CONTROL', ['EXIT_BAN'], 1);
     await registry.app.get(PartnerBackfill).runPending();
-    await drainAll();
+    await drainOutbox(registry);
     // From now on the airline owes receipts within a second: it will be late on this suite's restrictions only.
     await http.patch(`/v1/admin/partners/${partners.airline.id}`).set('authorization', admin).send({ receiptDeadline: { value: 1, unit: 'SECONDS' } }).expect(200);
 
@@ -173,7 +161,7 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
         decidedAt: hoursAgo(70),
       })
     ).id;
-    await drainAll();
+    await drainOutbox(registry);
 
     // Receipts: the credit bureau has not answered yet, the airline never does.
     await confirm(partners.bank, ids.listing, 1);

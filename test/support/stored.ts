@@ -14,3 +14,22 @@ export async function storedEvents(registry: TestRegistry, restrictionId: string
   );
   return rows.map((row) => ({ version: row.version, event: JSON.parse(cipher.decrypt(row.payload, contextOf.outboxPayload(row.event_id))) as RestrictionEvent }));
 }
+
+/** Publishes everything the outbox holds that is due (for suites that run without the relay loop). */
+export async function drainOutbox(registry: TestRegistry): Promise<void> {
+  while ((await registry.relay.drainOnce()) > 0);
+}
+
+/** Drives the relay until the version is out (for suites that run without the relay loop), and returns its event id. */
+export async function publishedEventId(registry: TestRegistry, restrictionId: string, version: number): Promise<string> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    await drainOutbox(registry);
+    const rows: { event_id: string }[] = await registry.dataSource.query(
+      'SELECT event_id FROM outbox WHERE restriction_id = ? AND version = ? AND published_at IS NOT NULL',
+      [restrictionId, version],
+    );
+    if (rows.length) return rows[0].event_id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`version ${version} of ${restrictionId} was not published`);
+}

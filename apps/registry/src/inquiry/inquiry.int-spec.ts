@@ -1,3 +1,4 @@
+import { publishedEventId } from '../../../../test/support/stored';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { registerPartner } from '../../../../test/support/partners';
@@ -329,16 +330,6 @@ describe('per-partner enforcement progress in /v1/me/status (real MariaDB, real 
   });
   afterAll(() => registry.close());
 
-  /** Drives the relay until the version is out, and returns its event id. */
-  async function published(restrictionId: string, version: number): Promise<string> {
-    for (let attempt = 0; attempt < 200; attempt += 1) {
-      await registry.relay.drainOnce();
-      const rows = await registry.dataSource.query('SELECT event_id FROM outbox WHERE restriction_id = ? AND version = ? AND published_at IS NOT NULL', [restrictionId, version]);
-      if (rows.length) return rows[0].event_id;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`version ${version} of ${restrictionId} was not published`);
-  }
 
   it('shows each obliged partner by name and sector, its confirmation, and the lift confirmation', async () => {
     const border = await registerPartner(registry, 'BORDER_CONTROL', { kinds: ['EXIT_BAN'] });
@@ -362,7 +353,7 @@ describe('per-partner enforcement progress in /v1/me/status (real MariaDB, real 
       return { item, mine: item.enforcement.find((p: { name: string }) => p.name === `测试机构 ${border.id}`) };
     };
 
-    const imposedEvent = await published(ban.id, 1);
+    const imposedEvent = await publishedEventId(registry, ban.id, 1);
     let { item, mine } = await progress();
     expect(mine).toMatchObject({ sector: 'BORDER_CONTROL', publishedVersion: 1, confirmedVersion: 0, upToDate: false, imposedConfirmedAt: null, liftConfirmedAt: null, overdue: false });
     expect(mine.dueAt).toEqual(expect.any(String));
@@ -373,7 +364,7 @@ describe('per-partner enforcement progress in /v1/me/status (real MariaDB, real 
     expect(mine).toMatchObject({ confirmedVersion: 1, confirmedOutcome: 'APPLIED', upToDate: true, imposedConfirmedAt: expect.any(String), liftConfirmedAt: null });
 
     await http.post(`/v1/restrictions/${ban.id}/lift`).set('authorization', court).send({ reason: 'PERFORMED' }).expect(200);
-    const liftedEvent = await published(ban.id, 2);
+    const liftedEvent = await publishedEventId(registry, ban.id, 2);
     ({ item, mine } = await progress());
     expect(item).toMatchObject({ status: 'LIFTED', liftReason: { code: 'PERFORMED' }, fullyLifted: false });
     expect(mine).toMatchObject({ publishedVersion: 2, confirmedVersion: 1, upToDate: false, liftConfirmedAt: null });
