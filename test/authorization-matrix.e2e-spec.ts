@@ -237,7 +237,7 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
     { method: 'POST', path: '/v1/admin/partners', allowed: ['admin'], call: () => ({ url: '/v1/admin/partners', body: adminPartnerBody(`matrix-${unique()}`) }), expect: [201] },
     { method: 'GET', path: '/v1/admin/partners', allowed: ['admin'], call: () => ({ url: '/v1/admin/partners' }), expect: [200] },
     { method: 'GET', path: '/v1/admin/partners/:id', allowed: ['admin'], call: () => ({ url: `/v1/admin/partners/${airline.id}` }), expect: [200] },
-    { method: 'PATCH', path: '/v1/admin/partners/:id', allowed: ['admin'], call: () => ({ url: `/v1/admin/partners/${airline.id}`, body: { name: '中国国际航空股份有限公司' } }), expect: [200] },
+    { method: 'PATCH', path: '/v1/admin/partners/:id', allowed: ['admin'], call: () => ({ url: `/v1/admin/partners/${airline.id}`, body: { name: '中国东方航空股份有限公司' } }), expect: [200] },
     {
       method: 'POST',
       path: '/v1/admin/partners/:id/keys',

@@ -637,7 +637,7 @@ export function validPartnerRegistrations(fx: FuzzFixtures): fc.Arbitrary<Record
   return fc.record(
     {
       id: hex(8, 16).map((h) => `fz-${h}`),
-      name: fc.oneof(fc.constantFrom('中国工商银行北京市分行', '中国国际航空'), nonBlank(200)),
+      name: fc.oneof(fc.constantFrom('中国建设银行上海市分行', '中国南方航空'), nonBlank(200)),
       sector: fc.constantFrom(...PARTNER_SECTORS),
       kinds: uniqueSubset(RESTRICTION_KINDS),
       receiptDeadline: fc.record({ value: fc.integer({ min: 1, max: 10000 }), unit: fc.constantFrom(...DEADLINE_UNITS) }),
