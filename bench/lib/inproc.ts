@@ -96,19 +96,20 @@ export class InProcessRegistry {
   /**
    * Everything RestrictionsService writes when it records a new restriction: restriction,
    * persons, history, outbox (signed event), ledger obligations and audit row — by calling
-   * the service's own `record` on a capturing manager.
+   * the service's own `record` on a capturing manager. The states of one command (a listing and
+   * its linked restriction) are recorded together, as the service does.
    */
-  async captureRecord(state: RestrictionState, principal: Principal, now: Date, before?: RestrictionState): Promise<CapturedOp[]> {
+  async captureRecord(states: RestrictionState[], principal: Principal, now: Date): Promise<CapturedOp[]> {
     const ops: CapturedOp[] = [];
-    const change: RestrictionChange = before ? (state.status === 'LIFTED' ? 'lifted' : 'amended') : 'imposed';
-    await this.service['record'](captureManager(ops), before, state, change, { principal }, now);
+    const changes = states.map((after) => ({ after, change: 'imposed' as RestrictionChange }));
+    await this.service['record'](captureManager(ops), changes, { principal }, now);
     return ops;
   }
 
   /** The restriction's own rows only (restrictions, persons, history), as the repository writes them. */
   async captureRestrictionRows(state: RestrictionState, now: Date): Promise<CapturedOp[]> {
     const ops: CapturedOp[] = [];
-    await this.restrictions.insert(captureManager(ops), state, { change: 'imposed', eventId: '00000000-0000-7000-8000-000000000000', actor: 'bench:seed' }, now);
+    await this.restrictions.insert(captureManager(ops), [{ state, history: { change: 'imposed', eventId: '00000000-0000-7000-8000-000000000000', actor: 'bench:seed' } }], now);
     return ops;
   }
 

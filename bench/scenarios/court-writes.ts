@@ -152,7 +152,7 @@ async function rawImpose(ctx: BenchContext, request: { command: ImposeCommand; c
   const principal: Principal = { role: 'court', subject: `clerk@${request.court}`, courtCode: request.court };
   const states = imposeRestriction(request.command, { now, newId: () => uuidv7(now.getTime()), priorListings: [] });
   const ops = [ctx.inproc.idempotencyRow(`court:${request.court}`, request.key, { ...states[0], published: true, linkedRestrictions: [] }, now)];
-  for (const state of states) ops.push(...(await ctx.inproc.captureRecord(state, principal, now)));
+  ops.push(...(await ctx.inproc.captureRecord(states, principal, now)));
   return ctx.inproc.toStatements(ops);
 }
 

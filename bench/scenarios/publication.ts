@@ -52,7 +52,7 @@ export async function seedHeldOutbox(ctx: BenchContext, events: number): Promise
     const now = new Date();
     const principal: Principal = { role: 'court', subject: `clerk@${request.court}`, courtCode: request.court };
     const states = imposeRestriction(request.command, { now, newId: () => uuidv7(now.getTime()), priorListings: [] });
-    for (const state of states) chunk.push(...(await inproc.captureRecord(state, principal, now)));
+    chunk.push(...(await inproc.captureRecord(states, principal, now)));
     produced += states.length;
     if (chunk.length > 1500) await flush();
   }

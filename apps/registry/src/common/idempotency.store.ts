@@ -34,8 +34,8 @@ export class IdempotencyStore {
     const principal = principalKey(request.principal);
     const requestHash = createHash('sha256').update(canonicalJson(request.fingerprint)).digest('hex');
 
-    const earlier = await this.replay<T>(principal, key, requestHash);
-    if (earlier !== undefined) return earlier;
+    // No read first: a replay fails on the key row's INSERT at once (a concurrent twin after the
+    // first commits) and is answered from the stored row; a first request pays no extra round trip.
     try {
       return await this.transactions.run(async (manager) => {
         await manager.insert(IdempotencyRecord, { principal, idemKey: key, requestHash, statusCode: 0, response: '', createdAt: new Date() });

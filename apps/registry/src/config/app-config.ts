@@ -32,6 +32,8 @@ export interface AppConfig {
     enabled: boolean;
     batchSize: number;
     pollIntervalMs: number;
+    /** After a commit's nudge, wait this long so the changes of concurrent commits leave in one batch. */
+    lingerMs: number;
     leaseMs: number;
     maxBackoffMs: number;
     instanceId: string;
@@ -199,6 +201,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       enabled: bool('RELAY_ENABLED', true),
       batchSize: int('RELAY_BATCH_SIZE', 500, 1, 10000),
       pollIntervalMs: int('RELAY_POLL_INTERVAL_MS', 200, 10),
+      lingerMs: int('RELAY_LINGER_MS', 5, 0, 1000),
       leaseMs: int('RELAY_LEASE_MS', 30000, 1000),
       maxBackoffMs: int('RELAY_MAX_BACKOFF_MS', 30000, 10),
       instanceId: source.INSTANCE_ID ?? `${hostname()}-${process.pid}`,

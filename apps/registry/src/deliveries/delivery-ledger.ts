@@ -64,13 +64,24 @@ export class DeliveryLedger {
     private readonly cipher: FieldCipher,
   ) {}
 
-  /** In the command's transaction: every partner obliged now owes a receipt for this version. */
-  async obligeForChange(manager: EntityManager, state: RestrictionState): Promise<void> {
-    await manager.query('UPDATE deliveries SET required_version = ? WHERE restriction_id = ? AND required_version < ?', [state.version, state.id, state.version]);
+  /**
+   * In the command's transaction: every partner obliged now owes a receipt for these versions.
+   * Rows of existing restrictions move to the new version (also a deactivated partner's, which still
+   * owes the lift); partners newly obliged get a row. A restriction created in this transaction has
+   * no rows yet, so it needs only the INSERT.
+   */
+  async obligeForChanges(manager: EntityManager, changes: { state: RestrictionState; created: boolean }[]): Promise<void> {
+    if (changes.length === 0) return;
+    for (const { state } of changes.filter((c) => !c.created)) {
+      await manager.query('UPDATE deliveries SET required_version = ? WHERE restriction_id = ? AND required_version < ?', [state.version, state.id, state.version]);
+    }
+    const states = changes.map((c) => c.state);
     await manager.query(
       `INSERT IGNORE INTO deliveries (restriction_id, partner_id, kind, court_code, bucket, required_version)
-       SELECT ?, p.id, ?, ?, ?, ? FROM partners p WHERE p.active = 1 AND FIND_IN_SET(?, p.kinds) > 0`,
-      [state.id, state.kind, state.case.courtCode, bucketOf(state.id), state.version, state.kind],
+       SELECT x.rid, p.id, x.kind, x.court, x.bucket, x.v
+         FROM (${states.map(() => 'SELECT ? AS rid, ? AS kind, ? AS court, CAST(? AS UNSIGNED) AS bucket, CAST(? AS UNSIGNED) AS v').join(' UNION ALL ')}) x
+         JOIN partners p ON p.active = 1 AND FIND_IN_SET(x.kind, p.kinds) > 0`,
+      states.flatMap((state) => [state.id, state.kind, state.case.courtCode, bucketOf(state.id), state.version]),
     );
   }
 
@@ -101,9 +112,21 @@ export class DeliveryLedger {
   }
 
   async forRestriction(restrictionId: string): Promise<DeliveryView[]> {
-    const rows: DeliveryRow[] = await this.dataSource.query('SELECT * FROM deliveries WHERE restriction_id = ? ORDER BY partner_id', [restrictionId]);
+    return (await this.forRestrictions([restrictionId])).get(restrictionId) ?? [];
+  }
+
+  /** The ledger rows of several restrictions in one query, by restriction id (each list ordered by partner). */
+  async forRestrictions(restrictionIds: string[]): Promise<Map<string, DeliveryView[]>> {
+    const byRestriction = new Map<string, DeliveryView[]>();
+    if (restrictionIds.length === 0) return byRestriction;
+    const rows: DeliveryRow[] = await this.dataSource.query('SELECT * FROM deliveries WHERE restriction_id IN (?) ORDER BY restriction_id, partner_id', [restrictionIds]);
     const now = Date.now();
-    return rows.map((row) => toView(row, now));
+    for (const row of rows) {
+      const views = byRestriction.get(row.restriction_id) ?? [];
+      views.push(toView(row, now));
+      byRestriction.set(row.restriction_id, views);
+    }
+    return byRestriction;
   }
 
   /** The partner's authoritative current set in one bucket, keyset-paged by restriction id; `event` is the decrypted signed event. */

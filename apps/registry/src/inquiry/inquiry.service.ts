@@ -45,15 +45,9 @@ export class InquiryService {
     const shown = found.slice(0, MAX_DEBTOR_RESTRICTIONS);
     const partners = new Map((await this.directory.all()).map((p) => [p.id, p]));
     const now = new Date();
-    const restrictions = await Promise.all(
-      shown.map(async ({ state, courtName }) =>
-        debtorRestrictionView(state, {
-          identifierValue,
-          courtName,
-          report: enforcementReport(state, await this.ledger.forRestriction(state.id), partners),
-          now,
-        }),
-      ),
+    const ledger = await this.ledger.forRestrictions(shown.map(({ state }) => state.id));
+    const restrictions = shown.map(({ state, courtName }) =>
+      debtorRestrictionView(state, { identifierValue, courtName, report: enforcementReport(state, ledger.get(state.id) ?? [], partners), now }),
     );
     return {
       debtor: { identifier: ownIdentifierView(identifierValue, shown.map((s) => s.state)) },

@@ -108,19 +108,36 @@ export class KafkaMessageBus extends MessageBus {
   async subscribe(
     topics: string[],
     groupId: string,
-    handler: (message: IncomingMessage) => Promise<void>,
-    options: { concurrency?: number } = {},
+    handler: (messages: IncomingMessage[]) => Promise<void>,
+    options: { concurrency?: number; maxBatch?: number } = {},
   ): Promise<Subscription> {
     const consumer = this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 200, retry: { retries: 10 } });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
-    // kafkajs commits a message's offset only after eachMessage resolved.
+    const maxBatch = Math.max(1, options.maxBatch ?? 500);
     await consumer.run({
+      // kafkajs commits what was resolved: a run's offsets only after the handler resolved.
       autoCommit: true,
+      eachBatchAutoResolve: false,
       // Order holds within a partition; several partitions are handled at once.
       partitionsConsumedConcurrently: Math.max(1, options.concurrency ?? 1),
-      eachMessage: async ({ topic, partition, message }) =>
-        handler({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null }),
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (let start = 0; start < batch.messages.length; start += maxBatch) {
+          if (!isRunning() || isStale()) return;
+          const run = batch.messages.slice(start, start + maxBatch);
+          await handler(
+            run.map((message) => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+              key: message.key?.toString() ?? null,
+              value: message.value?.toString() ?? null,
+            })),
+          );
+          resolveOffset(run[run.length - 1].offset);
+          await heartbeat();
+        }
+      },
     });
     this.consumers.add(consumer);
     return {

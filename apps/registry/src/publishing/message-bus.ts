@@ -36,15 +36,16 @@ export abstract class MessageBus {
    */
   abstract publish(messages: OutgoingMessage[]): Promise<DeliveryReceipt[]>;
   /**
-   * Joins a consumer group. Each message's offset is committed only after the handler
-   * resolved; a handler that throws makes the message be delivered again. Messages of one
-   * partition are handled one at a time, in order; `concurrency` partitions at once (default 1).
+   * Joins a consumer group. The handler gets runs of consecutive messages of one partition
+   * (at most `maxBatch`, in offset order); their offsets are committed only after it resolved,
+   * and a handler that throws makes the run be delivered again. One run per partition at a
+   * time; `concurrency` partitions at once (default 1).
    */
   abstract subscribe(
     topics: string[],
     groupId: string,
-    handler: (message: IncomingMessage) => Promise<void>,
-    options?: { concurrency?: number },
+    handler: (messages: IncomingMessage[]) => Promise<void>,
+    options?: { concurrency?: number; maxBatch?: number },
   ): Promise<Subscription>;
   /** Reachability for readiness: resolves once the cluster answered a metadata request, rejects otherwise. */
   abstract ping(): Promise<void>;

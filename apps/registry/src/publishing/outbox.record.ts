@@ -13,6 +13,7 @@ export class OutboxRecord {
   @Column({ name: 'published_at', type: 'datetime', precision: 3, nullable: true }) publishedAt!: Date | null;
   @Column({ name: 'kafka_partition', type: 'int', nullable: true }) kafkaPartition!: number | null;
   @Column({ name: 'kafka_offset', type: 'bigint', nullable: true }) kafkaOffset!: string | null;
-  @Column({ type: 'int', unsigned: true, default: 0 }) attempts!: number;
+  // The column's DEFAULT 0 is the migration's; declaring it here would make every insert read the row back.
+  @Column({ type: 'int', unsigned: true }) attempts!: number;
   @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true }) lastError!: string | null;
 }

@@ -7,7 +7,7 @@ import { FieldCipher } from '../crypto/field-cipher';
 import { DeliveryLedger } from '../deliveries/delivery-ledger';
 import { Metrics } from '../metrics/metrics';
 import { PartnerDirectory } from '../partners/partner-directory';
-import { MessageBus } from './message-bus';
+import { MessageBus, type DeliveryReceipt } from './message-bus';
 
 interface PendingRow {
   id: string;
@@ -19,6 +19,11 @@ interface PendingRow {
 }
 
 const LEASE = 'outbox-relay';
+
+interface Marking {
+  ids: Set<string>;
+  done: Promise<void>;
+}
 
 /**
  * Publishes committed outbox rows to Kafka (guarantee 2).
@@ -41,6 +46,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly knownTopics = new Set<string>();
   private failures = 0;
   private passes: Promise<unknown> = Promise.resolve();
+  /** The last sent batch while its rows are being marked published; the next batch is sent meanwhile. */
+  private marking?: Marking;
   /** Rows already reported as undecryptable: reported once per process, not on every poll. */
   private readonly unreadable = new Set<string>();
 
@@ -78,6 +85,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     // Also after drainOnce without the loop: a lease this instance holds goes back at once,
     // so the next holder need not wait for it to expire.
     await this.passes;
+    await this.settleMarking().catch((error: Error) => this.logger.warn(`last batch not marked published (${error.message}); it is sent again by the next holder`));
     await this.releaseLease();
   }
 
@@ -96,7 +104,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return this.exclusive(async () => {
       if (!(await this.holdLease())) return 0;
       await this.ensureTopics();
-      return this.publishBatch();
+      try {
+        return await this.publishBatch();
+      } finally {
+        await this.settleMarking();
+      }
     });
   }
 
@@ -115,7 +127,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       let delay = this.config.relay.pollIntervalMs;
       try {
         const published = await this.exclusive(async () => {
-          if (!(await this.holdLease())) return undefined;
+          if (!(await this.holdLease())) {
+            await this.settleMarking();
+            return undefined;
+          }
           await this.ensureTopics();
           return this.publishBatch();
         });
@@ -142,8 +157,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     topics.forEach((topic) => this.knownTopics.add(topic.name));
   }
 
-  /** Acquires or renews the lease in the database, by the database's clock. */
+  /**
+   * Acquires or renews the lease in the database, by the database's clock. Renewed only once a
+   * third of it has run: a send still starts with more than half of it left (publishBatch).
+   */
   private async holdLease(): Promise<boolean> {
+    if (performance.now() < this.leaseValidUntil - (this.config.relay.leaseMs * 2) / 3) return true;
     const owner = this.config.relay.instanceId;
     const requestedAt = performance.now();
     const result: { affectedRows: number } = await this.dataSource.query(
@@ -165,23 +184,30 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       .catch((error: Error) => this.logger.warn(`could not release the relay lease: ${error.message}`));
   }
 
+  /**
+   * Sends one batch. Marking it published runs while the next batch is selected and sent (rows
+   * being marked are excluded from that selection, and head of line holds their restrictions'
+   * later versions back); at most one batch is being marked, and none once the backlog is empty.
+   */
   private async publishBatch(): Promise<number> {
+    const beingMarked = [...(this.marking?.ids ?? [])];
     const pending: PendingRow[] = await this.dataSource.query(
       `SELECT o.id, o.restriction_id, o.version, o.topic, o.payload, o.event_id
          FROM outbox o
         WHERE o.published_at IS NULL
           AND o.available_at <= UTC_TIMESTAMP(3)
+          ${beingMarked.length > 0 ? 'AND o.id NOT IN (?)' : ''}
           AND NOT EXISTS (SELECT 1 FROM outbox e
                            WHERE e.restriction_id = o.restriction_id AND e.published_at IS NULL AND e.id < o.id)
         ORDER BY o.id
         LIMIT ?`,
-      [this.config.relay.batchSize],
+      beingMarked.length > 0 ? [beingMarked, this.config.relay.batchSize] : [this.config.relay.batchSize],
     );
-    if (pending.length === 0) return 0;
+    if (pending.length === 0) return this.settled(0);
     // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
-    if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) return 0;
+    if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) return this.settled(0);
     const rows = await this.decrypted(pending);
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return this.settled(0);
     // A topic named by a committed row is created if missing, so one row can never stall the relay.
     const unknownTopics = [...new Set(rows.map((row) => row.topic))].filter((topic) => !this.knownTopics.has(topic));
     if (unknownTopics.length > 0) {
@@ -189,7 +215,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       unknownTopics.forEach((topic) => this.knownTopics.add(topic));
     }
     const ids = rows.map((row) => row.id);
-    let receipts;
+    let receipts: DeliveryReceipt[];
     try {
       receipts = await this.bus.publish(
         rows.map((row) => ({
@@ -205,6 +231,37 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         .catch(() => undefined);
       throw error;
     }
+    const previous = this.marking;
+    const done = (previous?.done ?? Promise.resolve()).then(() => this.markPublished(rows, receipts));
+    done.catch(() => undefined); // observed by settleMarking or the next batch
+    this.marking = { ids: new Set(ids), done };
+    if (rows.length < this.config.relay.batchSize) return this.settled(rows.length);
+    if (previous) await this.settle(previous);
+    return rows.length;
+  }
+
+  private async settled(count: number): Promise<number> {
+    await this.settleMarking();
+    return count;
+  }
+
+  /** Waits until the batch being marked (if any) is recorded; a failure surfaces here, and its rows are sent again. */
+  private async settleMarking(): Promise<void> {
+    if (this.marking) await this.settle(this.marking);
+  }
+
+  private async settle(marking: Marking): Promise<void> {
+    try {
+      await marking.done;
+      if (this.marking === marking) this.marking = undefined;
+    } catch (error) {
+      this.marking = undefined; // a later batch chained on this one failed with it: all are sent again
+      throw error;
+    }
+  }
+
+  /** After the broker acknowledged: rows published (partition, offset) and the versions recorded in the ledger, one transaction. */
+  private async markPublished(rows: (PendingRow & { event: string })[], receipts: DeliveryReceipt[]): Promise<void> {
     const publishedAt = new Date();
     const dueAt = await this.partners.dueTimes(publishedAt);
     // Joined to the acknowledged (id, partition, offset) triples: linear in the batch, where two
@@ -225,7 +282,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       );
     });
     this.metrics.published.inc(rows.length);
-    return rows.length;
   }
 
   /**
@@ -254,13 +310,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return ready;
   }
 
+  /** Sleeps until the next poll or a nudge; after a nudge, lingers briefly so concurrent commits leave together. */
   private sleep(ms: number): Promise<void> {
+    const linger = this.config.relay.lingerMs;
     if (this.nudged) {
       this.nudged = false;
-      return Promise.resolve();
+      return linger > 0 ? new Promise((resolve) => setTimeout(resolve, linger)) : Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      let timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();
@@ -268,7 +326,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.wake = () => {
         this.wake = undefined;
         this.nudged = false;
-        done();
+        clearTimeout(timer);
+        if (this.running && linger > 0) timer = setTimeout(done, linger);
+        else done();
       };
     });
   }

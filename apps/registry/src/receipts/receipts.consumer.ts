@@ -37,13 +37,14 @@ export class ReceiptsConsumer implements OnApplicationBootstrap, OnModuleDestroy
     if (this.stopped) return;
     try {
       await this.bus.ensureTopics([{ name: receiptsTopic(this.config.kafka.topicPrefix), cleanupPolicy: 'delete' }]);
-      // One lane per partition: receipts are keyed by restriction id, so a restriction's receipts
-      // stay in order, while the partitions' database round trips overlap (bench/: ~1 lane was the limit).
+      // Runs of a partition's messages, recorded a batch at a time; one lane per partition: receipts
+      // are keyed by restriction id, so a restriction's receipts stay in order while the partitions'
+      // database round trips overlap.
       this.subscription = await this.bus.subscribe(
         [receiptsTopic(this.config.kafka.topicPrefix)],
         this.config.receipts.groupId,
-        async (message) => {
-          await this.receipts.consume(message.value);
+        async (messages) => {
+          await this.receipts.consume(messages.map((message) => message.value));
         },
         { concurrency: this.config.kafka.topicPartitions },
       );

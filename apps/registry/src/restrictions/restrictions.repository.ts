@@ -68,10 +68,15 @@ export class RestrictionsRepository {
     }));
   }
 
-  async insert(manager: EntityManager, state: RestrictionState, history: HistoryEntry, now: Date): Promise<void> {
-    await manager.insert(RestrictionRecord, { ...this.toRecord(state, now), createdAt: now });
-    await this.writePersons(manager, state);
-    await this.appendHistory(manager, state, history, now);
+  /** New restrictions (a listing and its linked restriction come together): one multi-row INSERT per table. */
+  async insert(manager: EntityManager, created: { state: RestrictionState; history: HistoryEntry }[], now: Date): Promise<void> {
+    if (created.length === 0) return;
+    await manager.insert(
+      RestrictionRecord,
+      created.map(({ state }) => ({ ...this.toRecord(state, now), createdAt: now })),
+    );
+    await this.writePersons(manager, created.map(({ state }) => state));
+    await this.appendHistory(manager, created, now);
   }
 
   /** Saves a new version; the row lock from lockById guarantees `version - 1` is what is stored. */
@@ -80,9 +85,9 @@ export class RestrictionsRepository {
     if (result.affected !== 1) throw new Error(`restriction ${state.id} is not at version ${state.version - 1}`);
     if (personsChanged) {
       await manager.delete(RestrictionPersonRecord, { restrictionId: state.id });
-      await this.writePersons(manager, state);
+      await this.writePersons(manager, [state]);
     }
-    await this.appendHistory(manager, state, history, now);
+    await this.appendHistory(manager, [{ state, history }], now);
   }
 
   async search(query: RestrictionSearch): Promise<RestrictionState[]> {
@@ -145,10 +150,8 @@ export class RestrictionsRepository {
     };
   }
 
-  private async writePersons(manager: EntityManager, state: RestrictionState): Promise<void> {
-    if (state.affectedPersons.length === 0) return;
-    await manager.insert(
-      RestrictionPersonRecord,
+  private async writePersons(manager: EntityManager, states: RestrictionState[]): Promise<void> {
+    const rows = states.flatMap((state) =>
       state.affectedPersons.map((person, seq) => ({
         restrictionId: state.id,
         seq,
@@ -158,18 +161,22 @@ export class RestrictionsRepository {
         idHash: this.hasher.hash(person.identifier.value),
       })),
     );
+    if (rows.length > 0) await manager.insert(RestrictionPersonRecord, rows);
   }
 
-  private async appendHistory(manager: EntityManager, state: RestrictionState, history: HistoryEntry, now: Date): Promise<void> {
-    await manager.insert(RestrictionHistoryRecord, {
-      restrictionId: state.id,
-      version: state.version,
-      changeType: history.change,
-      eventId: history.eventId,
-      actor: history.actor,
-      state: this.cipher.encrypt(JSON.stringify(state), contextOf.restrictionHistoryState(state.id, state.version)),
-      recordedAt: now,
-    });
+  private async appendHistory(manager: EntityManager, entries: { state: RestrictionState; history: HistoryEntry }[], now: Date): Promise<void> {
+    await manager.insert(
+      RestrictionHistoryRecord,
+      entries.map(({ state, history }) => ({
+        restrictionId: state.id,
+        version: state.version,
+        changeType: history.change,
+        eventId: history.eventId,
+        actor: history.actor,
+        state: this.cipher.encrypt(JSON.stringify(state), contextOf.restrictionHistoryState(state.id, state.version)),
+        recordedAt: now,
+      })),
+    );
   }
 
   private parse(row: StateRow): RestrictionState {

@@ -56,6 +56,13 @@ export interface CommandMeta {
   manager?: EntityManager;
 }
 
+/** One state a command produced; `before` is absent for a restriction it created. */
+interface RecordedChange {
+  before?: RestrictionState;
+  after: RestrictionState;
+  change: RestrictionChange;
+}
+
 const CHANGE_ACTION: Record<RestrictionChange, string> = {
   imposed: 'restriction.impose',
   amended: 'restriction.amend',
@@ -87,7 +94,7 @@ export class RestrictionsService {
         const priorListings =
           dto.kind === 'DISHONEST_LISTING' ? await this.restrictions.priorListings(manager, dto.subject.identifier.value, dto.case.caseNumber) : [];
         const created = imposeRestriction(command, { now, newId: () => uuidv7(now.getTime()), priorListings });
-        for (const state of created) await this.record(manager, undefined, state, 'imposed', meta, now);
+        await this.record(manager, created.map((after) => ({ after, change: 'imposed' as const })), meta, now);
         const [primary, ...linked] = created;
         return view(primary, now, linked);
       },
@@ -177,7 +184,7 @@ export class RestrictionsService {
       const state = await this.restrictions.lockById(manager, id);
       const now = new Date();
       if (!state || state.status !== 'ACTIVE' || !state.expiresAt || new Date(state.expiresAt) > now) return false;
-      await this.record(manager, state, expireRestriction(state, now), 'lifted', { principal: systemPrincipal }, now);
+      await this.record(manager, [{ before: state, after: expireRestriction(state, now), change: 'lifted' }], { principal: systemPrincipal }, now);
       return true;
     });
     if (expired) this.relay.nudge();
@@ -206,11 +213,12 @@ export class RestrictionsService {
         ]);
       }
       const changed = await apply(current, now, manager);
-      const before = new Map<string, RestrictionState>([[current.id, current]]);
-      for (const state of changed) {
-        const previous = before.get(state.id) ?? (await this.restrictions.findById(state.id))!;
-        await this.record(manager, previous, state, state.status === 'LIFTED' ? 'lifted' : 'amended', meta, now);
+      const changes: RecordedChange[] = [];
+      for (const after of changed) {
+        const before = after.id === current.id ? current : (await this.restrictions.findById(after.id))!;
+        changes.push({ before, after, change: after.status === 'LIFTED' ? 'lifted' : 'amended' });
       }
+      await this.record(manager, changes, meta, now);
       return view(changed[0], now, changed.slice(1));
     };
     const result = meta.manager
@@ -220,39 +228,44 @@ export class RestrictionsService {
     return result;
   }
 
+  /**
+   * Records the states one command produced — restrictions, history, outbox, ledger, audit — in the
+   * command's transaction, one statement per table where the rows allow (a listing and its linked
+   * restriction are written together): each statement is a round trip the request waits for.
+   */
   private async record(
     manager: EntityManager,
-    before: RestrictionState | undefined,
-    after: RestrictionState,
-    change: RestrictionChange,
+    changes: RecordedChange[],
     meta: Pick<CommandMeta, 'principal' | 'requestId'> | { principal: 'system'; requestId?: string },
     now: Date,
   ): Promise<void> {
-    const eventId = uuidv7(now.getTime());
     const actor = meta.principal === 'system' ? 'system' : principalKey(meta.principal);
-    const history = { change, eventId, actor };
-    if (before) {
+    const recorded = changes.map((c) => ({ ...c, eventId: uuidv7(now.getTime()) }));
+    const created = recorded.filter((c) => !c.before);
+    await this.restrictions.insert(manager, created.map(({ after, change, eventId }) => ({ state: after, history: { change, eventId, actor } })), now);
+    for (const { before, after, change, eventId } of recorded) {
+      if (!before) continue;
       const personsChanged = JSON.stringify(before.affectedPersons) !== JSON.stringify(after.affectedPersons);
-      await this.restrictions.update(manager, after, history, now, personsChanged);
-    } else {
-      await this.restrictions.insert(manager, after, history, now);
+      await this.restrictions.update(manager, after, { change, eventId, actor }, now, personsChanged);
     }
-    await this.outbox.append(manager, after, change, { eventId, now, graceChanged: before !== undefined && before.publishAfter !== after.publishAfter });
-    await this.ledger.obligeForChange(manager, after);
+    await this.outbox.append(
+      manager,
+      recorded.map(({ before, after, change, eventId }) => ({ state: after, change, eventId, graceChanged: before !== undefined && before.publishAfter !== after.publishAfter })),
+      now,
+    );
+    await this.ledger.obligeForChanges(manager, recorded.map(({ before, after }) => ({ state: after, created: !before })));
     await this.audit.append(
       manager,
-      [
-        {
-          actor: meta.principal,
-          action: CHANGE_ACTION[change],
-          resourceType: 'restriction',
-          resourceId: after.id,
-          beforeVersion: before?.version,
-          afterVersion: after.version,
-          requestId: meta.requestId,
-          details: { eventId, kind: after.kind, ...(after.liftReason ? { liftReason: after.liftReason } : {}) },
-        },
-      ],
+      recorded.map(({ before, after, change, eventId }) => ({
+        actor: meta.principal,
+        action: CHANGE_ACTION[change],
+        resourceType: 'restriction',
+        resourceId: after.id,
+        beforeVersion: before?.version,
+        afterVersion: after.version,
+        requestId: meta.requestId,
+        details: { eventId, kind: after.kind, ...(after.liftReason ? { liftReason: after.liftReason } : {}) },
+      })),
       now,
     );
   }
