@@ -142,6 +142,54 @@ describe('distribution and receipts (real MariaDB, real Kafka)', () => {
     expect((await metrics.receipts.get()).values.find((v) => v.labels.result === 'DUPLICATE')?.value).toBe(99);
   });
 
+  it('takes receipts in batches: a Kafka run applies in order per delivery, counts a repeat once and rejects only the bad one; concurrent REST receipts are recorded once', async () => {
+    const created = (await http.post('/v1/restrictions').set('authorization', court).send(listingBody()).expect(201)).body;
+    const consumptionId: string = created.linkedRestrictions[0].id;
+    await registry.relay.drainOnce();
+    await observer.waitFor(() => observer.forKey(consumptionId).length === 1 && observer.forKey(created.id).length === 1);
+    const good = { restrictionId: consumptionId, version: 1, eventId: latestEvent(consumptionId).id };
+    const applied = airline.receipt(good);
+    await producer.send({
+      topic: receiptsTopic(prefix),
+      messages: [
+        airline.receipt({ ...good, outcome: 'FAILED', reason: '订票系统维护' }),
+        applied,
+        applied,
+        bank.receipt(good),
+        { ...bank.receipt(good), partnerReference: 'forged', signature: Buffer.alloc(64, 3).toString('base64') },
+      ].map((receipt) => ({ key: consumptionId, value: JSON.stringify(receipt) })),
+    });
+    const deadline = Date.now() + 30000;
+    while ((await ledger(consumptionId, airline.id)).confirmed_version !== 1 || (await ledger(consumptionId, bank.id)).confirmed_version !== 1) {
+      if (Date.now() > deadline) throw new Error('the Kafka receipts were not recorded');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // FAILED first, then APPLIED: the confirmation cleared the failure.
+    expect(await ledger(consumptionId, airline.id)).toMatchObject({ confirmed_version: 1, confirmed_outcome: 'APPLIED', failed_version: null, failure_reason: null });
+    const stored = await registry.dataSource.query('SELECT partner_id, outcome, channel FROM receipts WHERE restriction_id = ? ORDER BY partner_id, outcome', [consumptionId]);
+    expect(stored).toEqual(
+      [
+        { partner_id: airline.id, outcome: 'APPLIED', channel: 'kafka' },
+        { partner_id: airline.id, outcome: 'FAILED', channel: 'kafka' },
+        { partner_id: bank.id, outcome: 'APPLIED', channel: 'kafka' },
+      ].sort((a, b) => (a.partner_id + a.outcome < b.partner_id + b.outcome ? -1 : 1)),
+    );
+    const rejected = await observer.waitFor((all) =>
+      all.some((m) => m.topic === rejectedReceiptsTopic(prefix) && (m.value as unknown as { receipt: { restrictionId?: string } }).receipt?.restrictionId === consumptionId),
+    );
+    const mine = rejected.filter((m) => m.topic === rejectedReceiptsTopic(prefix) && (m.value as unknown as { receipt: { restrictionId?: string } }).receipt?.restrictionId === consumptionId);
+    expect(mine.map((m) => (m.value as unknown as { reason: string }).reason)).toEqual(['BAD_SIGNATURE']);
+
+    // Twenty concurrent REST submissions of one receipt (grouped into batches by the service): one ACCEPTED.
+    const receipt = bank.receipt({ restrictionId: created.id, version: 1, eventId: latestEvent(created.id).id });
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => (await http.post('/v1/receipts').set('authorization', `Bearer ${bank.token}`).send(receipt).expect(202)).body.status),
+    );
+    expect(statuses.filter((s) => s === 'ACCEPTED')).toHaveLength(1);
+    expect(await receiptCount(created.id)).toBe(1);
+    expect(await ledger(created.id, bank.id)).toMatchObject({ confirmed_version: 1, confirmed_outcome: 'APPLIED' });
+  });
+
   it('an unconfirmed delivery past its due time is overdue, counted, and re-announced without a new version; a receipt clears it', async () => {
     const scheduler = registry.app.get(OverdueScheduler);
     const consumptionEvent = latestEvent(listing.consumptionId);
