@@ -75,6 +75,7 @@ export async function publication(ctx: BenchContext): Promise<void> {
   const held = await seedHeldOutbox(ctx, settings.relayEvents);
   await waitForDrain(ctx);
   ctx.registry.markPhase();
+  const stepsBefore = await relaySteps(ctx);
   ctx.log(`publication: releasing ${held.count} events to the relay`);
   await ctx.pool.query('UPDATE outbox SET available_at = UTC_TIMESTAMP(3) WHERE id BETWEEN ? AND ? AND published_at IS NULL', [held.first, held.last]);
   const released = Date.now();
@@ -85,6 +86,15 @@ export async function publication(ctx: BenchContext): Promise<void> {
   }
   const [span] = await rows<{ first: Date; last: Date }>(ctx.pool, 'SELECT MIN(published_at) AS first, MAX(published_at) AS last FROM outbox WHERE id BETWEEN ? AND ?', [held.first, held.last]);
   const relaySeconds = (span.last.getTime() - released) / 1000;
+  const stepsAfter = await relaySteps(ctx);
+  const steps = [...stepsAfter]
+    .map(([step, after]) => {
+      const before = stepsBefore.get(step) ?? { sum: 0, count: 0 };
+      const count = after.count - before.count;
+      return count > 0 ? `${step} ${(((after.sum - before.sum) / count) * 1000).toFixed(1)} ms` : undefined;
+    })
+    .filter(Boolean)
+    .join(', ');
   const relayRate = held.count / relaySeconds;
 
   const messages = (
@@ -111,7 +121,7 @@ export async function publication(ctx: BenchContext): Promise<void> {
     ratio: relayRate / rawRate,
     target: `≥ ${TARGET_RATIO}× raw`,
     pass: relayRate / rawRate >= TARGET_RATIO,
-    notes: `release → last published ${relaySeconds.toFixed(2)} s (first batch after ${((span.first.getTime() - released) / 1000).toFixed(2)} s, includes the relay's poll interval)`,
+    notes: `release → last published ${relaySeconds.toFixed(2)} s (first batch after ${((span.first.getTime() - released) / 1000).toFixed(2)} s, includes the relay's poll interval); mean per batch: ${steps} (marking overlaps the next batch's select and send)`,
   });
 
   const relayRssPeak = ctx.registry.phasePeakMiB();
@@ -216,3 +226,16 @@ export async function publication(ctx: BenchContext): Promise<void> {
   };
 }
 
+
+/** The relay's per-step time so far (sum of seconds, count), from the registry's /metrics. */
+async function relaySteps(ctx: BenchContext): Promise<Map<string, { sum: number; count: number }>> {
+  const token = ctx.inproc.tokens.issue({ sub: 'bench', role: 'supervisor' }, { expiresInSeconds: 3600 });
+  const text = (await ctx.http.request('GET', '/metrics', { token, headers: { accept: 'text/plain' } })).text;
+  const steps = new Map<string, { sum: number; count: number }>();
+  for (const match of text.matchAll(/^credit_discipline_relay_step_seconds_(sum|count)\{step="(\w+)"\} ([\d.e+-]+)$/gm)) {
+    const entry = steps.get(match[2]) ?? { sum: 0, count: 0 };
+    entry[match[1] as 'sum' | 'count'] = Number(match[3]);
+    steps.set(match[2], entry);
+  }
+  return steps;
+}

@@ -34,6 +34,8 @@ export interface AppConfig {
     pollIntervalMs: number;
     /** After a commit's nudge, wait this long so the changes of concurrent commits leave in one batch. */
     lingerMs: number;
+    /** Sent batches being marked published at once while the next ones are sent (each its own transaction). */
+    markConcurrency: number;
     leaseMs: number;
     maxBackoffMs: number;
     instanceId: string;
@@ -202,6 +204,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       batchSize: int('RELAY_BATCH_SIZE', 500, 1, 10000),
       pollIntervalMs: int('RELAY_POLL_INTERVAL_MS', 200, 10),
       lingerMs: int('RELAY_LINGER_MS', 5, 0, 1000),
+      markConcurrency: int('RELAY_MARK_CONCURRENCY', 3, 1, 16),
       leaseMs: int('RELAY_LEASE_MS', 30000, 1000),
       maxBackoffMs: int('RELAY_MAX_BACKOFF_MS', 30000, 10),
       instanceId: source.INSTANCE_ID ?? `${hostname()}-${process.pid}`,

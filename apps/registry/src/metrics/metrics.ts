@@ -34,6 +34,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly relayStep = new Histogram({
+    name: 'credit_discipline_relay_step_seconds',
+    help: "Time of the relay's steps per batch: select (due rows, head of line), decrypt, send (until the broker acknowledged), mark (published rows and ledger, one transaction)",
+    labelNames: ['step'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
   // Read from the database on scrape; the three gauges share one query per scrape.
   readonly outboxBacklog: Gauge = new Gauge({
     name: 'credit_discipline_outbox_backlog',

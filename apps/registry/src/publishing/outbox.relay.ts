@@ -46,8 +46,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly knownTopics = new Set<string>();
   private failures = 0;
   private passes: Promise<unknown> = Promise.resolve();
-  /** The last sent batch while its rows are being marked published; the next batch is sent meanwhile. */
-  private marking?: Marking;
+  /** Sent batches whose rows are being marked published, oldest first; later batches are sent meanwhile. */
+  private markings: Marking[] = [];
   /** Rows already reported as undecryptable: reported once per process, not on every poll. */
   private readonly unreadable = new Set<string>();
 
@@ -185,12 +185,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Sends one batch. Marking it published runs while the next batch is selected and sent (rows
+   * Sends one batch. Marking it published runs while the next batches are selected and sent (rows
    * being marked are excluded from that selection, and head of line holds their restrictions'
-   * later versions back); at most one batch is being marked, and none once the backlog is empty.
+   * later versions back, so concurrent markings touch disjoint rows); at most
+   * `relay.markConcurrency` batches are being marked, and none once the backlog is empty.
    */
   private async publishBatch(): Promise<number> {
-    const beingMarked = [...(this.marking?.ids ?? [])];
+    const beingMarked = this.markings.flatMap((marking) => [...marking.ids]);
+    const selecting = this.metrics.relayStep.startTimer({ step: 'select' });
     const pending: PendingRow[] = await this.dataSource.query(
       `SELECT o.id, o.restriction_id, o.version, o.topic, o.payload, o.event_id
          FROM outbox o
@@ -204,9 +206,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       beingMarked.length > 0 ? [beingMarked, this.config.relay.batchSize] : [this.config.relay.batchSize],
     );
     if (pending.length === 0) return this.settled(0);
+    selecting();
     // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
     if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) return this.settled(0);
+    const decrypting = this.metrics.relayStep.startTimer({ step: 'decrypt' });
     const rows = await this.decrypted(pending);
+    decrypting();
     if (rows.length === 0) return this.settled(0);
     // A topic named by a committed row is created if missing, so one row can never stall the relay.
     const unknownTopics = [...new Set(rows.map((row) => row.topic))].filter((topic) => !this.knownTopics.has(topic));
@@ -216,6 +221,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const ids = rows.map((row) => row.id);
     let receipts: DeliveryReceipt[];
+    const sending = this.metrics.relayStep.startTimer({ step: 'send' });
     try {
       receipts = await this.bus.publish(
         rows.map((row) => ({
@@ -231,12 +237,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         .catch(() => undefined);
       throw error;
     }
-    const previous = this.marking;
-    const done = (previous?.done ?? Promise.resolve()).then(() => this.markPublished(rows, receipts));
-    done.catch(() => undefined); // observed by settleMarking or the next batch
-    this.marking = { ids: new Set(ids), done };
+    sending();
+    const done = this.markPublished(rows, receipts);
+    done.catch(() => undefined); // observed by settle()
+    this.markings.push({ ids: new Set(ids), done });
     if (rows.length < this.config.relay.batchSize) return this.settled(rows.length);
-    if (previous) await this.settle(previous);
+    while (this.markings.length >= this.config.relay.markConcurrency) await this.settle(this.markings[0]);
     return rows.length;
   }
 
@@ -245,23 +251,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return count;
   }
 
-  /** Waits until the batch being marked (if any) is recorded; a failure surfaces here, and its rows are sent again. */
+  /** Waits until every batch being marked is recorded; a failure surfaces here, and the failed batch's rows are sent again. */
   private async settleMarking(): Promise<void> {
-    if (this.marking) await this.settle(this.marking);
+    while (this.markings.length > 0) await this.settle(this.markings[0]);
   }
 
   private async settle(marking: Marking): Promise<void> {
     try {
       await marking.done;
-      if (this.marking === marking) this.marking = undefined;
+      this.markings = this.markings.filter((m) => m !== marking);
     } catch (error) {
-      this.marking = undefined; // a later batch chained on this one failed with it: all are sent again
+      // Let the others finish first: rows still being marked must not be selected and sent again meanwhile.
+      await Promise.allSettled(this.markings.map((m) => m.done));
+      this.markings = [];
       throw error;
     }
   }
 
   /** After the broker acknowledged: rows published (partition, offset) and the versions recorded in the ledger, one transaction. */
   private async markPublished(rows: (PendingRow & { event: string })[], receipts: DeliveryReceipt[]): Promise<void> {
+    const marking = this.metrics.relayStep.startTimer({ step: 'mark' });
     const publishedAt = new Date();
     const dueAt = await this.partners.dueTimes(publishedAt);
     // Joined to the acknowledged (id, partition, offset) triples: linear in the batch, where two
@@ -281,6 +290,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         dueAt,
       );
     });
+    marking();
     this.metrics.published.inc(rows.length);
   }
 
