@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { chromium } from 'playwright-core';
 import request from 'supertest';
 import { COURTS, exitBanBody, residentId, startRegistry, testConfig, type TestRegistry } from '../../../test/support/registry';
@@ -230,5 +231,52 @@ describe('hardening, configured: HSTS, CORS allow-list, trusted proxy', () => {
     await search('198.51.100.2').expect(200);
     // A client cannot escape its budget by prepending addresses: only the proxy's own entry is believed.
     await search('10.9.9.9, 198.51.100.1').expect(429);
+  });
+});
+
+describe('hardening: admission control (HTTP_MAX_IN_FLIGHT)', () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry(testConfig({ env: { RELAY_ENABLED: 'false', RECEIPTS_CONSUMER_ENABLED: 'false', HTTP_MAX_IN_FLIGHT: '2' } }), { listen: true });
+  });
+  afterAll(async () => {
+    await registry?.close();
+  });
+
+  /** A request held in progress: its headers are sent, its promised body never is. */
+  async function heldRequest(): Promise<Socket> {
+    const url = new URL(registry.baseUrl!);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /v1/restrictions HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
+    return socket;
+  }
+
+  it('answers 503 OVERLOADED with Retry-After beyond the limit, keeps health and metrics answering, and admits again once requests finish', async () => {
+    const court = `Bearer ${registry.courtToken(COURTS.HAIDIAN)}`;
+    const held = [await heldRequest(), await heldRequest()];
+    const http = request(registry.baseUrl!);
+    let refused!: request.Response;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      refused = await http.get('/v1/restrictions').set('authorization', court);
+      if (refused.status === 503) break;
+      await new Promise((resolve) => setTimeout(resolve, 20)); // until both held requests have arrived
+    }
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ status: 503, code: 'OVERLOADED', instance: '/v1/restrictions' });
+    await http.get('/health/live').expect(200);
+    const metrics = await http.get('/metrics').set('authorization', `Bearer ${registry.token({ role: 'supervisor' })}`).expect(200);
+    expect(metrics.text).toMatch(/^credit_discipline_http_shed_total [1-9]/m);
+
+    held.forEach((socket) => socket.destroy());
+    let admitted = 0;
+    for (let attempt = 0; attempt < 50 && admitted !== 200; attempt++) {
+      admitted = (await http.get('/v1/restrictions').set('authorization', court)).status;
+      if (admitted !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(admitted).toBe(200);
   });
 });

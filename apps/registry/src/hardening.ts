@@ -1,6 +1,8 @@
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { limitInFlight } from './common/admission';
 import type { AppConfig } from './config/app-config';
+import { Metrics } from './metrics/metrics';
 
 // One policy for every response. The pages send their own stricter CSP (pages.controller.ts),
 // which replaces this one; Swagger UI at /docs needs its inline <style>, hence 'unsafe-inline'
@@ -21,8 +23,10 @@ const CSP = {
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-Id'];
 export const CORS_EXPOSED_HEADERS = ['ETag', 'Location', 'X-Request-Id', 'Retry-After'];
 
-/** Security headers, CORS and the default cache policy; called before the routes are registered. */
+/** Admission control, security headers, CORS and the default cache policy; called before the routes are registered. */
 export async function harden(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const metrics = app.get(Metrics);
+  limitInFlight(app.getHttpAdapter().getInstance(), config.http.maxInFlight, () => metrics.shedRequests.inc());
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CSP },
     // Only where the service is reached over HTTPS: a browser that saw it on plain HTTP would lock itself out.

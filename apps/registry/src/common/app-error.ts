@@ -26,6 +26,8 @@ export const APP_ERROR_CODES = [
   'CALENDAR_NOT_COVERED',
   /** Reads of full identifiers are refused while they cannot be audited. */
   'AUDIT_UNAVAILABLE',
+  /** More requests in progress than the instance admits: try again shortly (Retry-After). */
+  'OVERLOADED',
   'INTERNAL',
 ] as const;
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -19,6 +19,8 @@ export interface AppConfig {
     hsts: boolean;
     /** Origins allowed to call the API from a browser; empty: same-origin only. */
     corsOrigins: string[];
+    /** Requests in progress at once (health and metrics aside); more are answered 503 OVERLOADED with Retry-After. */
+    maxInFlight: number;
   };
   db: { host: string; port: number; user: string; password: string; database: string; poolSize: number };
   kafka: {
@@ -183,6 +185,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       trustProxy: trustProxy(source.HTTP_TRUST_PROXY, problems),
       hsts: bool('HTTP_HSTS', false),
       corsOrigins: corsOrigins(source.CORS_ORIGINS, problems),
+      maxInFlight: int('HTTP_MAX_IN_FLIGHT', 128, 1, 100_000),
     },
     db: {
       host: source.DB_HOST ?? '127.0.0.1',

@@ -34,6 +34,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly shedRequests = new Counter({
+    name: 'credit_discipline_http_shed_total',
+    help: 'Requests answered 503 OVERLOADED because HTTP_MAX_IN_FLIGHT requests were already in progress',
+    registers: [this.registry],
+  });
+
   readonly relayStep = new Histogram({
     name: 'credit_discipline_relay_step_seconds',
     help: "Time of the relay's steps per batch: select (due rows, head of line), decrypt, send (until the broker acknowledged), mark (published rows and ledger, one transaction)",
