@@ -18,7 +18,7 @@ import { deleteTopics, rawKafka } from './lib/kafka';
 import { RegistryProcess } from './lib/registry-process';
 import { Report } from './lib/report';
 import { SampleCollector, seedRestrictions } from './lib/seed';
-import { loadSettings, type ScenarioName } from './lib/settings';
+import { loadSettings, REGISTRY_NODE_FLAGS, type ScenarioName } from './lib/settings';
 import { round } from './lib/stats';
 import { bootstrap } from './scenarios/bootstrap';
 import { courtWrites } from './scenarios/court-writes';
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     env,
     port,
     logFile: join(WORK, 'registry.log'),
-    nodeArgs: settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORK, 'profiles')}`] : [],
+    nodeArgs: [...REGISTRY_NODE_FLAGS, ...(settings.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORK, 'profiles')}`] : [])],
   });
   log(`registry pid ${registry.pid} up, RSS ${registry.currentRssMiB().toFixed(0)} MiB`);
   const inproc = await InProcessRegistry.start(env);

@@ -47,7 +47,7 @@ cmd_start() {
   npm run db:migrate
   npm run build
   log "starting registry (http://127.0.0.1:${HTTP_PORT:-3000}, Kafka $KAFKA_BROKERS); Ctrl-C to stop, 'npm run stop:local' stops Kafka"
-  exec node dist/apps/registry/main.js
+  exec node --max-old-space-size=192 --max-semi-space-size=8 dist/apps/registry/main.js
 }
 
 # Globals (not locals) so the EXIT trap can still read them.

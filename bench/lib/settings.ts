@@ -68,3 +68,6 @@ export function loadSettings(argv: string[]): Settings {
     seedHistory: process.env.BENCH_SEED_HISTORY === '1',
   };
 }
+
+/** The registry's V8 flags in production (docker/Dockerfile CMD, scripts/local.sh): the bench runs it the same way. */
+export const REGISTRY_NODE_FLAGS = ['--max-old-space-size=192', '--max-semi-space-size=8'];

@@ -8,6 +8,7 @@ import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
+import { REGISTRY_NODE_FLAGS } from '../../../bench/lib/settings';
 import { loadAgentConfig } from '../../partner-agent/src/agent-config';
 import { loadConfig } from './config/app-config';
 import { RegisterPartnerDto } from './partners/partners.dto';
@@ -594,6 +595,12 @@ describe('docker/Dockerfile', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('runs the registry with the V8 heap flags the bench measures its memory with, as scripts/local.sh does', () => {
+    const cmd = execForm(lastOf(finalStage, 'CMD'));
+    expect(cmd.filter((word) => word.startsWith('--'))).toEqual(REGISTRY_NODE_FLAGS);
+    expect(readFileSync(join(ROOT, 'scripts/local.sh'), 'utf8')).toContain(`exec node ${REGISTRY_NODE_FLAGS.join(' ')} dist/apps/registry/main.js`);
   });
 
   it('has a .dockerignore at the build context root that keeps local state out', () => {
