@@ -1,7 +1,7 @@
 import { generateSigningKeyPair, signDocument, type RestrictionEvent } from '@cd/contracts';
 import { applyToStore } from './apply';
 import { ReceiptRejectedError } from './errors';
-import { processEventBatch, type IncomingMessage, type InvalidEvent, type PipelineDeps, type ReceiptRequest, type SentReceipt } from './event-pipeline';
+import { checkEventMessage, checkEventMessages, processEventBatch, type IncomingMessage, type InvalidEvent, type PipelineDeps, type ReceiptRequest, type SentReceipt } from './event-pipeline';
 import { ServiceKeyRing } from './key-ring';
 import { MemoryRestrictionStore } from './store';
 import { signedEvent } from './testing/events';
@@ -174,5 +174,48 @@ describe('processEventBatch', () => {
     expect(outcome.lastCompletedOffset).toBe(messages[0].offset);
     expect(sent).toEqual([]);
     expect(await store.entries()).toEqual([]);
+  });
+});
+
+describe('checkEventMessages', () => {
+  const ring = new ServiceKeyRing({ 'svc-1': service.publicKeyPem });
+  const listingsOnly = (event: RestrictionEvent) => event.data.kind === 'DISHONEST_LISTING';
+
+  it('answers as checkEventMessage does for each message, in order, verifying the signatures in one call', async () => {
+    const tampered = signedEvent({ id: 'r-t' }, serviceKey);
+    tampered.data.version = 7;
+    const messages = [
+      message(signedEvent({ id: 'r-1' }, serviceKey)),
+      message(tampered),
+      message(signedEvent({ id: 'r-u' }, { keyId: 'svc-9', privateKey: service.privateKeyPem })),
+      message('{not json'),
+      message(null, 'r-x'),
+      message(signedEvent({ id: 'r-k' }, serviceKey), 'r-other'),
+      message(signedEvent({ id: 'r-f' }, { keyId: 'svc-1', privateKey: impostor.privateKeyPem })),
+      message(signedEvent({ id: 'r-2', version: 2 }, serviceKey)),
+    ];
+    const checkAll = jest.fn((events: readonly RestrictionEvent[]) => ring.checkAll(events));
+    const checked = await checkEventMessages(messages, checkAll, () => true);
+    expect(checked).toEqual(await Promise.all(messages.map((m) => checkEventMessage(m, ring))));
+    expect(checkAll).toHaveBeenCalledTimes(1);
+    expect(checkAll.mock.calls[0][0]).toHaveLength(6); // all but the two malformed ones
+  });
+
+  it('answers notApplicable for a well-shaped event of a kind not accepted, without verifying it', async () => {
+    const forgedBan = signedEvent({ id: 'r-b', kind: 'EXIT_BAN' }, { keyId: 'svc-1', privateKey: impostor.privateKeyPem });
+    const listing = signedEvent({ id: 'r-l' }, serviceKey);
+    const checkAll = jest.fn((events: readonly RestrictionEvent[]) => ring.checkAll(events));
+    const checked = await checkEventMessages([message(forgedBan), message('{"specversion":"1.0"}', 'r-m'), message(listing)], checkAll, listingsOnly);
+    expect(checked).toEqual([
+      { valid: false, notApplicable: true },
+      { valid: false, invalid: expect.objectContaining({ reason: 'MALFORMED' }) },
+      { valid: true, event: listing },
+    ]);
+    expect(checkAll.mock.calls).toEqual([[[listing]]]);
+  });
+
+  it('rejects when the signatures cannot be checked (e.g. the key list cannot be fetched)', async () => {
+    const failing = () => Promise.reject(new Error('registry unreachable'));
+    await expect(checkEventMessages([message(signedEvent({}, serviceKey))], failing, () => true)).rejects.toThrow('registry unreachable');
   });
 });

@@ -1,7 +1,7 @@
 import { RESTRICTION_KINDS, RESTRICTION_STATUSES } from '@cd/domain';
 import type { Receipt, ReceiptOutcome, RestrictionEvent } from '@cd/contracts';
 import { ReceiptRejectedError } from './errors';
-import type { EventVerifier } from './key-ring';
+import type { EventVerifier, SignatureCheck } from './key-ring';
 
 // The per-message logic of subscribe(), free of kafkajs so it can be tested with a
 // memory store and a fake receipt sender. Order of effects for a run of messages:
@@ -90,29 +90,69 @@ export type CheckedMessage = { valid: true; event: RestrictionEvent } | { valid:
 
 /** Parses and verifies one message: well-formed, signed by a service key, keyed by its own restriction id. */
 export async function checkEventMessage(message: IncomingMessage, verifier: EventVerifier): Promise<CheckedMessage> {
-  const base = { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key };
-  const invalid = (reason: InvalidEventReason, event?: RestrictionEvent): CheckedMessage => ({
+  const parsed = parseEventMessage(message);
+  if (!parsed.shaped) return parsed.checked;
+  return settleEventCheck(message, parsed.event, await verifier.check(parsed.event));
+}
+
+/** notApplicable: a well-shaped event of a kind not accepted. It was not verified, so it carries nothing to apply. */
+export type ScreenedMessage = CheckedMessage | { valid: false; notApplicable: true };
+
+/**
+ * checkEventMessage for a run of messages, in their order, with the signatures checked together
+ * by `checkAll` (e.g. on a thread pool). Events of a kind not accepted are answered notApplicable
+ * without verifying them.
+ */
+export async function checkEventMessages(
+  messages: readonly IncomingMessage[],
+  checkAll: (events: readonly RestrictionEvent[]) => Promise<SignatureCheck[]>,
+  accepts: (event: RestrictionEvent) => boolean,
+): Promise<ScreenedMessage[]> {
+  const screened = new Array<ScreenedMessage>(messages.length);
+  const toVerify: { index: number; event: RestrictionEvent }[] = [];
+  for (const [index, message] of messages.entries()) {
+    const parsed = parseEventMessage(message);
+    if (!parsed.shaped) screened[index] = parsed.checked;
+    else if (!accepts(parsed.event)) screened[index] = { valid: false, notApplicable: true };
+    else toVerify.push({ index, event: parsed.event });
+  }
+  const signatures = await checkAll(toVerify.map(({ event }) => event));
+  toVerify.forEach(({ index, event }, i) => (screened[index] = settleEventCheck(messages[index], event, signatures[i])));
+  return screened;
+}
+
+function parseEventMessage(message: IncomingMessage): { shaped: true; event: RestrictionEvent } | { shaped: false; checked: CheckedMessage } {
+  let event: RestrictionEvent;
+  try {
+    event = JSON.parse(message.value === null ? 'null' : message.value.toString());
+  } catch {
+    return { shaped: false, checked: invalidMessage(message, 'MALFORMED') };
+  }
+  if (!isEventShaped(event)) return { shaped: false, checked: invalidMessage(message, 'MALFORMED', event && typeof event === 'object' ? event : undefined) };
+  return { shaped: true, event };
+}
+
+function settleEventCheck(message: IncomingMessage, event: RestrictionEvent, signature: SignatureCheck): CheckedMessage {
+  if (signature !== 'VALID') return invalidMessage(message, signature, event);
+  // Signed, but filed under another restriction's key it could shadow that one under compaction.
+  if (message.key !== event.data.id || event.subject !== event.data.id) return invalidMessage(message, 'KEY_MISMATCH', event);
+  return { valid: true, event };
+}
+
+function invalidMessage(message: IncomingMessage, reason: InvalidEventReason, event?: RestrictionEvent): CheckedMessage {
+  return {
     valid: false,
     invalid: {
-      ...base,
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      key: message.key,
       reason,
       ...(typeof event?.id === 'string' ? { eventId: event.id } : {}),
       ...(typeof event?.data?.id === 'string' ? { restrictionId: event.data.id } : {}),
       ...(typeof event?.data?.version === 'number' ? { version: event.data.version } : {}),
     },
-  });
-  let event: RestrictionEvent;
-  try {
-    event = JSON.parse(message.value === null ? 'null' : message.value.toString());
-  } catch {
-    return invalid('MALFORMED');
-  }
-  if (!isEventShaped(event)) return invalid('MALFORMED', event && typeof event === 'object' ? event : undefined);
-  const signature = await verifier.check(event);
-  if (signature !== 'VALID') return invalid(signature, event);
-  // Signed, but filed under another restriction's key it could shadow that one under compaction.
-  if (message.key !== event.data.id || event.subject !== event.data.id) return invalid('KEY_MISMATCH', event);
-  return { valid: true, event };
+  };
 }
 
 function isEventShaped(value: unknown): value is RestrictionEvent {

@@ -9,6 +9,7 @@ export * from './key-ring';
 export * from './registry-client';
 export * from './reconciliation';
 export * from './errors';
+export * from './verify-pool';
 
 // The contract types and helpers a partner needs, so it depends on this package alone.
 export {

@@ -1,5 +1,6 @@
-import { publicKeyOf, verifyEvent, type KeyInput, type RestrictionEvent } from '@cd/contracts';
+import { canonicalJson, publicKeyOf, verifyEvent, type KeyInput, type RestrictionEvent } from '@cd/contracts';
 import type { KeyObject } from 'node:crypto';
+import type { SignatureJob, SignatureVerifierPool } from './verify-pool';
 
 export type SignatureCheck = 'VALID' | 'UNKNOWN_KEY' | 'BAD_SIGNATURE';
 
@@ -48,6 +49,43 @@ export class ServiceKeyRing implements EventVerifier {
     }
     if (!this.keys.has(keyId)) return 'UNKNOWN_KEY';
     return verifyEvent(event, Object.fromEntries(this.keys)) ? 'VALID' : 'BAD_SIGNATURE';
+  }
+
+  /**
+   * check() for each event, with the same answers. With a pool, the signatures by keys already
+   * held are verified together on its threads; an event with a key id not held still goes
+   * through check() here (refetch of the key list included).
+   */
+  async checkAll(events: readonly RestrictionEvent[], pool?: SignatureVerifierPool): Promise<SignatureCheck[]> {
+    if (!pool) {
+      const checks: SignatureCheck[] = [];
+      for (const event of events) checks.push(await this.check(event));
+      return checks;
+    }
+    const answers = new Array<SignatureCheck>(events.length);
+    const jobs: SignatureJob[] = [];
+    const jobEvents: number[] = [];
+    const unheld: number[] = [];
+    for (const [i, event] of events.entries()) {
+      const key = typeof event.sigkeyid === 'string' ? this.keys.get(event.sigkeyid) : undefined;
+      if (!key) {
+        unheld.push(i);
+        continue;
+      }
+      // The bytes and the checks of verifySigned/verifyDocument in @cd/contracts.
+      const { signature, ...unsigned } = event;
+      if (typeof signature !== 'string' || signature.length === 0) {
+        answers[i] = 'BAD_SIGNATURE';
+        continue;
+      }
+      jobs.push({ data: Buffer.from(canonicalJson(unsigned)), signature: Buffer.from(signature, 'base64'), key });
+      jobEvents.push(i);
+    }
+    const verifying = pool.verify(jobs);
+    verifying.catch(() => undefined); // awaited below, unless a check() before it throws
+    for (const i of unheld) answers[i] = await this.check(events[i]);
+    (await verifying).forEach((valid, j) => (answers[jobEvents[j]] = valid ? 'VALID' : 'BAD_SIGNATURE'));
+    return answers;
   }
 
   /** Loads the key list now; keys already held stay (the service keeps retired keys listed anyway). */

@@ -7,6 +7,7 @@ import {
   restrictionTopic,
   signReceipt,
   type ReceiptRejection,
+  type RestrictionEvent,
   type UnsignedReceipt,
 } from '@cd/contracts';
 import type { RestrictionKind } from '@cd/domain';
@@ -14,10 +15,13 @@ import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaCon
 import { applyIfNewer, type ApplyResult } from './apply';
 import {
   checkEventMessage,
+  checkEventMessages,
   processEventBatch,
   type EventHandler,
+  type IncomingMessage,
   type InvalidEvent,
   type ReceiptRequest,
+  type ScreenedMessage,
   type SentReceipt,
 } from './event-pipeline';
 import { ReceiptRejectedError } from './errors';
@@ -25,8 +29,12 @@ import { ServiceKeyRing } from './key-ring';
 import { activeDigests, entriesInBuckets } from './reconciliation';
 import { RegistryClient, type AuthoritativeItem, type TokenSource } from './registry-client';
 import type { RestrictionStore } from './store';
+import { defaultVerifyThreads, SignatureVerifierPool } from './verify-pool';
 
 export type ReceiptTransport = 'kafka' | 'rest';
+
+/** Messages per verification round trip in bootstrap(). */
+const BOOTSTRAP_CHUNK = 128;
 
 export interface PartnerClientConfig {
   partnerId: string;
@@ -80,6 +88,8 @@ export interface BootstrapOptions {
   /** Gives up (and throws) when the captured end offsets are not all reached by then. Default 5 minutes. */
   timeoutMs?: number;
   onInvalidEvent?: (invalid: InvalidEvent) => void | Promise<void>;
+  /** Worker threads verifying signatures; 0 verifies on the calling thread. Default: defaultVerifyThreads(). */
+  verifyThreads?: number;
 }
 
 export interface ReconcileResult {
@@ -246,8 +256,10 @@ export class PartnerClient {
   /**
    * Rebuilds state from the compacted topics: reads each partition from the beginning up
    * to the end offset captured at the start (later events are left to subscribe()),
-   * verifying and applying with applyIfNewer. Uses a throwaway consumer group (deleted
-   * afterwards) and sends no receipts. Flushes the store when done.
+   * verifying and applying with applyIfNewer. Signatures are verified a batch at a time on
+   * worker threads (options.verifyThreads), events are applied in offset order; an event of a
+   * kind this partner does not enforce is counted notApplicable without being verified. Uses a
+   * throwaway consumer group (deleted afterwards) and sends no receipts. Flushes the store when done.
    */
   async bootstrap(store: RestrictionStore, options: BootstrapOptions = {}): Promise<BootstrapResult> {
     await this.ensureServiceKeys();
@@ -256,6 +268,7 @@ export class PartnerClient {
     await admin.connect();
     const groupId = `${this.groupId}.bootstrap.${randomBytes(6).toString('hex')}`;
     let consumer: Consumer | undefined;
+    let pool: SignatureVerifierPool | undefined;
     try {
       const lastOffsets = new Map<string, bigint>();
       for (const topic of this.topics) {
@@ -273,36 +286,61 @@ export class PartnerClient {
         finish = resolve;
         fail = reject;
       });
+      finished.catch(() => undefined); // a failure before it is awaited (e.g. a verifier thread dying) is not unhandled
       const reached = (topic: string, partition: number, offset: string) => {
         const slot = `${topic}/${partition}`;
         const last = lastOffsets.get(slot);
         if (last !== undefined && BigInt(offset) >= last && remaining.delete(slot) && remaining.size === 0) finish();
       };
 
+      const threads = options.verifyThreads ?? defaultVerifyThreads();
+      if (threads > 0) pool = new SignatureVerifierPool(threads, fail);
+      const checkAll = (events: readonly RestrictionEvent[]) => this.keyRing.checkAll(events, pool);
+      const accepts = (event: RestrictionEvent) => this.kinds.includes(event.data.kind);
+
       consumer = this.trackConsumer(this.kafka.consumer({ groupId, maxWaitTimeInMs: 500 }), 'bootstrap', fail);
-      // Batches made only of control records or compacted-away offsets reach no handler but still advance.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.topic, payload.partition, payload.lastOffset));
+      // Batches made only of control records or compacted-away offsets reach no handler but still
+      // advance; a batch left early (stopping, partition revoked or sought) ends too, but is no progress.
+      const leftEarly = new Set<string>();
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (!leftEarly.delete(`${payload.topic}/${payload.partition}`)) reached(payload.topic, payload.partition, payload.lastOffset);
+      });
       await consumer.connect();
       await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+      // With threads, a few partitions' batches are taken at once, so the main thread parses one while
+      // the threads check another. Applying stays one chunk at a time: applyIfNewer reads then writes,
+      // and a restriction can sit in two partitions of its topic once the partition count was raised.
+      let applying: Promise<void> = Promise.resolve();
+      const serially = (apply: () => Promise<void>): Promise<void> => {
+        const run = applying.then(apply);
+        applying = run.catch(() => undefined);
+        return run;
+      };
       await consumer.run({
         autoCommit: false,
-        eachMessage: async ({ topic, partition, message }) => {
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: pool ? threads + 2 : 1,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          const { topic, partition } = batch;
           const last = lastOffsets.get(`${topic}/${partition}`);
-          if (last === undefined || BigInt(message.offset) > last) return;
-          const checked = await checkEventMessage(
-            { topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value },
-            this.keyRing,
-          );
-          result.messages++;
-          if (!checked.valid) {
-            result.invalid++;
-            await Promise.resolve(options.onInvalidEvent?.(checked.invalid)).catch(() => undefined);
-          } else if (!this.kinds.includes(checked.event.data.kind)) {
-            result.notApplicable++;
-          } else {
-            result[await applyIfNewer(store, checked.event)]++;
+          if (last === undefined) return;
+          const messages: IncomingMessage[] = batch.messages
+            .filter((message) => BigInt(message.offset) <= last)
+            .map((message) => ({ topic, partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value }));
+          const chunks = chunked(messages, BOOTSTRAP_CHUNK);
+          // All chunks go to the verifier threads at once; each is applied, in offset order, as its answers come back.
+          const checks = chunks.map((chunk) => checkEventMessages(chunk, checkAll, accepts));
+          for (const check of checks) check.catch(() => undefined); // awaited in turn below, unless we leave early
+          for (const [n, chunk] of chunks.entries()) {
+            if (!isRunning() || isStale()) {
+              leftEarly.add(`${topic}/${partition}`);
+              return;
+            }
+            const screened = await checks[n];
+            await serially(() => applyScreened(store, screened, result, options.onInvalidEvent));
+            reached(topic, partition, chunk[chunk.length - 1].offset);
+            await heartbeat();
           }
-          reached(topic, partition, message.offset);
         },
       });
 
@@ -320,6 +358,7 @@ export class PartnerClient {
       return result;
     } finally {
       if (consumer) await this.disconnectConsumer(consumer);
+      await pool?.close().catch(() => undefined);
       await admin.deleteGroups([groupId]).catch(() => undefined);
       await admin.disconnect().catch(() => undefined);
       this.admins.delete(admin);
@@ -494,5 +533,30 @@ export class PartnerClient {
     this.producer = undefined;
     const connected = await producer?.catch(() => undefined);
     await connected?.disconnect().catch(() => undefined);
+  }
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+async function applyScreened(
+  store: RestrictionStore,
+  screened: readonly ScreenedMessage[],
+  result: BootstrapResult,
+  onInvalidEvent: BootstrapOptions['onInvalidEvent'],
+): Promise<void> {
+  for (const checked of screened) {
+    result.messages++;
+    if ('notApplicable' in checked) {
+      result.notApplicable++;
+    } else if (!checked.valid) {
+      result.invalid++;
+      await Promise.resolve(onInvalidEvent?.(checked.invalid)).catch(() => undefined);
+    } else {
+      result[await applyIfNewer(store, checked.event)]++;
+    }
   }
 }
