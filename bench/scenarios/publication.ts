@@ -77,14 +77,15 @@ export async function publication(ctx: BenchContext): Promise<void> {
   ctx.registry.markPhase();
   const stepsBefore = await relaySteps(ctx);
   ctx.log(`publication: releasing ${held.count} events to the relay`);
-  await ctx.pool.query('UPDATE outbox SET available_at = UTC_TIMESTAMP(3) WHERE id BETWEEN ? AND ? AND published_at IS NULL', [held.first, held.last]);
+  const releasedIds = (await rows<{ id: string }>(ctx.pool, 'SELECT id FROM outbox WHERE id BETWEEN ? AND ? AND published_at IS NULL', [held.first, held.last])).map((r) => r.id);
+  await ctx.pool.query('UPDATE outbox SET available_at = UTC_TIMESTAMP(3) WHERE id IN (?)', [releasedIds]);
   const released = Date.now();
   const deadline = released + 600_000;
   while ((await scalar<number>(ctx.pool, 'SELECT COUNT(*) FROM outbox WHERE id BETWEEN ? AND ? AND published_at IS NULL', [held.first, held.last])) > 0) {
     if (Date.now() > deadline) throw new Error('the relay did not publish the released events within 10 minutes');
     await sleep(100);
   }
-  const [span] = await rows<{ first: Date; last: Date }>(ctx.pool, 'SELECT MIN(published_at) AS first, MAX(published_at) AS last FROM outbox WHERE id BETWEEN ? AND ?', [held.first, held.last]);
+  const [span] = await rows<{ first: Date; last: Date }>(ctx.pool, 'SELECT MIN(published_at) AS first, MAX(published_at) AS last FROM outbox WHERE id IN (?)', [releasedIds]);
   const relaySeconds = (span.last.getTime() - released) / 1000;
   const stepsAfter = await relaySteps(ctx);
   const steps = [...stepsAfter]

@@ -194,7 +194,7 @@ export async function queries(ctx: BenchContext, size: number, previous?: QueryR
       p99: http.latency.p99,
       target: `p99 ≤ ${TARGET_P99_MS} ms${before ? `, ≤ ${TARGET_GROWTH}× the smaller size` : ''}; no full scan`,
       pass: http.latency.p99 <= TARGET_P99_MS && indexed && (growth === undefined || growth <= TARGET_GROWTH) && http.ok > 0,
-      notes: `${c === cases[0] ? `${debtorStatements.toFixed(1)} statements per request (1 + one ledger query per restriction); ` : ''}raw SQL p50/p99 ${raw.latency.p50.toFixed(1)}/${raw.latency.p99.toFixed(1)} ms; EXPLAIN ${indexed ? 'index access only' : 'FULL SCAN'}${growth ? `; p99 growth ×${growth.toFixed(2)}` : ''}; errors ${errors(http)}`,
+      notes: `${c === cases[0] ? `${debtorStatements.toFixed(1)} statements per request (the restrictions, then their ledger rows in one query); ` : ''}raw SQL p50/p99 ${raw.latency.p50.toFixed(1)}/${raw.latency.p99.toFixed(1)} ms; EXPLAIN ${indexed ? 'index access only' : 'FULL SCAN'}${growth ? `; p99 growth ×${growth.toFixed(2)}` : ''}; errors ${errors(http)}`,
     });
   }
   ctx.report.details[`queries@${size}`] = Object.fromEntries([...results].map(([name, r]) => [name, { http: brief(r.http), raw: brief(r.raw) }]));
