@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Batcher } from '../common/batcher';
+import { TransactionRunner } from '../database/transaction-runner';
 import { AppError } from '../common/app-error';
 import { fieldErrors } from '../common/validation';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -65,6 +66,7 @@ export class ReceiptsService {
     private readonly directory: PartnerDirectory,
     private readonly bus: MessageBus,
     private readonly metrics: Metrics,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   /** REST: the caller must be the partner named in the receipt. */
@@ -200,11 +202,13 @@ export class ReceiptsService {
   /**
    * One transaction for the batch: the receipts not yet recorded are inserted, then the ledger
    * moves in waves — the first receipt of each delivery, then the second, … — so two receipts
-   * for one delivery in a batch apply in order, as if one after the other.
+   * for one delivery in a batch apply in order, as if one after the other. Concurrent batches (another
+   * partition, REST, the relay marking versions published) may lock the same ledger rows in another
+   * order: a deadlock victim is retried whole.
    */
   private async record(accepted: (Signed & { publishedAt: Date | null })[]): Promise<('ACCEPTED' | 'DUPLICATE')[]> {
     if (accepted.length === 0) return [];
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const now = new Date();
       const receiptKey = (r: Receipt) => `${r.partnerId} ${r.restrictionId} ${r.version} ${r.outcome}`;
       const existing: { partner_id: string; restriction_id: string; version: number; outcome: string }[] = await manager.query(
@@ -250,7 +254,9 @@ export class ReceiptsService {
   }
 
   /** One receipt per delivery: FAILED marks the failure; any other outcome confirms (a receipt for version n satisfies every earlier one). */
-  private async applyToLedger(manager: EntityManager, wave: Receipt[], now: Date): Promise<void> {
+  private async applyToLedger(manager: EntityManager, unordered: Receipt[], now: Date): Promise<void> {
+    // In key order, so that concurrent batches lock the ledger rows they share in the same order.
+    const wave = [...unordered].sort((a, b) => compareKeys(a.restrictionId, b.restrictionId) || compareKeys(a.partnerId, b.partnerId));
     const failed = wave.filter((r) => r.outcome === 'FAILED');
     const confirmed = wave.filter((r) => r.outcome !== 'FAILED');
     if (failed.length > 0) {
@@ -300,6 +306,10 @@ export class ReceiptsService {
       this.logger.warn(`could not publish ${rejections.length} receipt rejection(s) (${rejections[0].rejected.reason}): ${(error as Error).message}`);
     }
   }
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `SELECT ? AS c0, ? AS c1, … UNION ALL …`: a derived table of `rows` rows to join an UPDATE to. */
