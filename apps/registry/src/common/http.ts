@@ -1,5 +1,28 @@
-import { Injectable, type PipeTransform } from '@nestjs/common';
+import { createParamDecorator, Injectable, type ExecutionContext, type PipeTransform } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/principal';
 import { AppError } from './app-error';
+
+export const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Same key and body → the original response; same key, other body → 422.' };
+
+/** What every write command takes from its request: who asks, the Idempotency-Key, the request id (audit). */
+export interface CommandContext {
+  principal: Principal;
+  idempotencyKey?: string;
+  requestId: string;
+}
+
+export const Command = createParamDecorator((_data: unknown, context: ExecutionContext): CommandContext => {
+  const request = context.switchToHttp().getRequest<FastifyRequest & { principal: Principal }>();
+  const key = request.headers['idempotency-key'];
+  return { principal: request.principal, idempotencyKey: typeof key === 'string' ? key : undefined, requestId: request.id };
+});
+
+/** Sets `ETag: "<version>"` from the view returned. */
+export function withEtag<T extends { version: number }>(reply: FastifyReply, view: T): T {
+  void reply.header('etag', `"${view.version}"`);
+  return view;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,15 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, Req, Res, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, Res, type PipeTransform } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { ifMatchVersion } from '../common/http';
+import { Command, IDEMPOTENCY_HEADER, ifMatchVersion, withEtag, type CommandContext } from '../common/http';
 import { ApiProblems } from '../common/problem.dto';
 import { CarryOutDto, DecisionDto, FileCorrectionDto, FileReconsiderationDto, ListCorrectionsQuery } from './corrections.dto';
 import { CorrectionsService, type CorrectionPage, type CorrectionView } from './corrections.service';
 
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Same key and body → the original response; same key, other body → 422.' };
 const IF_MATCH_HEADER = { name: 'If-Match', required: false, description: "The correction request's version; 412 if stale." };
 
 @Injectable()
@@ -20,11 +19,6 @@ export class CorrectionIdPipe implements PipeTransform<string, string> {
     }
     return value;
   }
-}
-
-function withEtag(reply: FastifyReply, view: CorrectionView): CorrectionView {
-  void reply.header('etag', `"${view.version}"`);
-  return view;
 }
 
 @ApiTags('corrections')
@@ -43,12 +37,10 @@ export class MyCorrectionsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   async file(
     @Body() dto: FileCorrectionDto,
-    @CurrentPrincipal() principal: Principal,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
+    @Command() command: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
-    const filed = await this.corrections.file(dto, { principal, idempotencyKey, requestId: request.id });
+    const filed = await this.corrections.file(dto, command);
     void reply.header('location', `/v1/me/corrections/${filed.id}`);
     return withEtag(reply, filed);
   }
@@ -78,13 +70,11 @@ export class MyCorrectionsController {
   async reconsideration(
     @Param('id', CorrectionIdPipe) id: string,
     @Body() dto: FileReconsiderationDto,
-    @CurrentPrincipal() principal: Principal,
+    @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
-    return withEtag(reply, await this.corrections.fileReconsideration(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id }));
+    return withEtag(reply, await this.corrections.fileReconsideration(id, dto, ifMatchVersion(ifMatch, false), command));
   }
 }
 
@@ -128,13 +118,11 @@ export class CorrectionsController {
   async decide(
     @Param('id', CorrectionIdPipe) id: string,
     @Body() dto: DecisionDto,
-    @CurrentPrincipal() principal: Principal,
+    @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
-    return withEtag(reply, await this.corrections.decide(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id }));
+    return withEtag(reply, await this.corrections.decide(id, dto, ifMatchVersion(ifMatch, false), command));
   }
 
   @Post(':id/carry-out')
@@ -147,13 +135,11 @@ export class CorrectionsController {
   async carryOut(
     @Param('id', CorrectionIdPipe) id: string,
     @Body() dto: CarryOutDto,
-    @CurrentPrincipal() principal: Principal,
+    @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
-    return withEtag(reply, await this.corrections.carryOut(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id }));
+    return withEtag(reply, await this.corrections.carryOut(id, dto, ifMatchVersion(ifMatch, false), command));
   }
 
   @Post(':id/reconsideration-decision')
@@ -166,15 +152,13 @@ export class CorrectionsController {
   async decideReconsideration(
     @Param('id', CorrectionIdPipe) id: string,
     @Body() dto: DecisionDto,
-    @CurrentPrincipal() principal: Principal,
+    @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
     return withEtag(
       reply,
-      await this.corrections.decideReconsideration(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id }),
+      await this.corrections.decideReconsideration(id, dto, ifMatchVersion(ifMatch, false), command),
     );
   }
 }

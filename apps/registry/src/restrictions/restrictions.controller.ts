@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { ifMatchVersion, RestrictionIdPipe } from '../common/http';
+import { Command, IDEMPOTENCY_HEADER, ifMatchVersion, RestrictionIdPipe, withEtag, type CommandContext } from '../common/http';
 import { ApiProblems } from '../common/problem.dto';
 import {
   AmendRestrictionDto,
@@ -14,8 +14,6 @@ import {
 } from './restrictions.dto';
 import type { EnforcementReport } from '../deliveries/enforcement';
 import { RestrictionsService, type RestrictionPage, type RestrictionView } from './restrictions.service';
-
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Same key and body → the original response; same key, other body → 422.' };
 
 @ApiTags('restrictions')
 @ApiBearerAuth()
@@ -33,14 +31,12 @@ export class RestrictionsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   async impose(
     @Body() dto: ImposeRestrictionDto,
-    @CurrentPrincipal() principal: Principal,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
+    @Command() command: CommandContext,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    const created = await this.restrictions.impose(dto, { principal, idempotencyKey, requestId: request.id });
-    void reply.header('location', `/v1/restrictions/${created.id}`).header('etag', `"${created.version}"`);
-    return created;
+    const created = await this.restrictions.impose(dto, command);
+    void reply.header('location', `/v1/restrictions/${created.id}`);
+    return withEtag(reply, created);
   }
 
   @Get()
@@ -60,9 +56,7 @@ export class RestrictionsController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    const found = await this.restrictions.get(id, principal, request.id);
-    void reply.header('etag', `"${found.version}"`);
-    return found;
+    return withEtag(reply, await this.restrictions.get(id, principal, request.id));
   }
 
   @Get(':id/enforcement')
@@ -83,15 +77,11 @@ export class RestrictionsController {
   async amend(
     @Param('id', RestrictionIdPipe) id: string,
     @Body() dto: AmendRestrictionDto,
-    @CurrentPrincipal() principal: Principal,
+    @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    const amended = await this.restrictions.amend(id, dto, ifMatchVersion(ifMatch, true)!, { principal, idempotencyKey, requestId: request.id });
-    void reply.header('etag', `"${amended.version}"`);
-    return amended;
+    return withEtag(reply, await this.restrictions.amend(id, dto, ifMatchVersion(ifMatch, true)!, command));
   }
 
   @Post(':id/lift')
@@ -104,15 +94,11 @@ export class RestrictionsController {
   async lift(
     @Param('id', RestrictionIdPipe) id: string,
     @Body() dto: LiftRestrictionDto,
-    @CurrentPrincipal() principal: Principal,
+    @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    const lifted = await this.restrictions.lift(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id });
-    void reply.header('etag', `"${lifted.version}"`);
-    return lifted;
+    return withEtag(reply, await this.restrictions.lift(id, dto, ifMatchVersion(ifMatch, false), command));
   }
 
   @Post(':id/permissions')
@@ -125,14 +111,10 @@ export class RestrictionsController {
   async grantPermission(
     @Param('id', RestrictionIdPipe) id: string,
     @Body() dto: GrantPermissionDto,
-    @CurrentPrincipal() principal: Principal,
+    @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    const updated = await this.restrictions.grantPermission(id, dto, ifMatchVersion(ifMatch, false), { principal, idempotencyKey, requestId: request.id });
-    void reply.header('etag', `"${updated.version}"`);
-    return updated;
+    return withEtag(reply, await this.restrictions.grantPermission(id, dto, ifMatchVersion(ifMatch, false), command));
   }
 }
