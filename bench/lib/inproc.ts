@@ -18,6 +18,7 @@ import { IdentifierHasher } from '../../apps/registry/src/common/identifier-hash
 import { loadConfig, type AppConfig } from '../../apps/registry/src/config/app-config';
 import { RestrictionsService } from '../../apps/registry/src/restrictions/restrictions.service';
 import { RestrictionsRepository } from '../../apps/registry/src/restrictions/restrictions.repository';
+import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 
 export type CapturedOp =
   | { kind: 'insert'; target: EntityTarget<ObjectLiteral>; rows: ObjectLiteral[] }
@@ -181,4 +182,20 @@ export class InProcessRegistry {
     }
     return captured;
   }
+}
+
+/** How many statements `work` sends through TypeORM's MySQL query runner (transactions' own included). */
+export async function countStatements(work: () => Promise<unknown>): Promise<number> {
+  let count = 0;
+  const original = MysqlQueryRunner.prototype.query;
+  MysqlQueryRunner.prototype.query = function (this: MysqlQueryRunner, ...args: Parameters<typeof original>) {
+    count++;
+    return original.apply(this, args);
+  } as typeof original;
+  try {
+    await work();
+  } finally {
+    MysqlQueryRunner.prototype.query = original;
+  }
+  return count;
 }

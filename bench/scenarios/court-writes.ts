@@ -5,13 +5,12 @@
 import { imposeRestriction, type ImposeCommand } from '@cd/domain';
 import { uuidv7 } from '@cd/contracts';
 import type { PoolConnection } from 'mysql2/promise';
-import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import type { Principal } from '../../apps/registry/src/auth/principal';
 import type { ImposeRestrictionDto } from '../../apps/registry/src/restrictions/restrictions.dto';
 import { RestrictionsService } from '../../apps/registry/src/restrictions/restrictions.service';
 import type { BenchContext } from '../lib/context';
 import { closedLoop, openLoop, statusOutcome, type LoadResult } from '../lib/http';
-import type { SqlStatement } from '../lib/inproc';
+import { countStatements, type SqlStatement } from '../lib/inproc';
 
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 50;
@@ -132,18 +131,7 @@ export async function courtWrites(ctx: BenchContext): Promise<void> {
 async function statementsPerImpose(ctx: BenchContext, request: { command: ImposeCommand; court: string; key: string }): Promise<number> {
   const service = ctx.inproc.app.get(RestrictionsService);
   const principal: Principal = { role: 'court', subject: `clerk@${request.court}`, courtCode: request.court };
-  let count = 0;
-  const original = MysqlQueryRunner.prototype.query;
-  MysqlQueryRunner.prototype.query = function (this: MysqlQueryRunner, ...args: Parameters<typeof original>) {
-    count++;
-    return original.apply(this, args);
-  } as typeof original;
-  try {
-    await service.impose(httpBody(request.command) as unknown as ImposeRestrictionDto, { principal, idempotencyKey: request.key });
-  } finally {
-    MysqlQueryRunner.prototype.query = original;
-  }
-  return count;
+  return countStatements(() => service.impose(httpBody(request.command) as unknown as ImposeRestrictionDto, { principal, idempotencyKey: request.key }));
 }
 
 /** One impose as the service would store it (2 restrictions for a listing) → statements of one raw transaction. */

@@ -7,11 +7,10 @@
 import { DeliveryLedger } from '../../apps/registry/src/deliveries/delivery-ledger';
 import { InquiryRepository } from '../../apps/registry/src/inquiry/inquiry.repository';
 import { InquiryService } from '../../apps/registry/src/inquiry/inquiry.service';
-import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import type { BenchContext } from '../lib/context';
 import { rows } from '../lib/db';
 import { openLoop, statusOutcome, type LoadResult } from '../lib/http';
-import type { SqlStatement } from '../lib/inproc';
+import { countStatements, type SqlStatement } from '../lib/inproc';
 import type { ExplainRow } from '../lib/report';
 import { brief, errors } from './court-writes';
 
@@ -123,18 +122,10 @@ export async function queries(ctx: BenchContext, size: number, previous?: QueryR
 
   // Statements per debtor-status request (the registry's own service, in process, on 50 seeded debtors).
   const inquiryService = inproc.app.get(InquiryService);
-  let statements = 0;
-  const original = MysqlQueryRunner.prototype.query;
-  MysqlQueryRunner.prototype.query = function (this: MysqlQueryRunner, ...args: Parameters<typeof original>) {
-    statements++;
-    return original.apply(this, args);
-  } as typeof original;
   const debtorSample = samples.debtorIds.slice(0, 50);
-  try {
+  const statements = await countStatements(async () => {
     for (const identifier of debtorSample) await inquiryService.debtorStatus({ role: 'debtor', subject: 'bench', identifier });
-  } finally {
-    MysqlQueryRunner.prototype.query = original;
-  }
+  });
   const debtorStatements = statements / Math.max(1, debtorSample.length);
 
   const results: QueryResults = new Map();
