@@ -105,6 +105,9 @@ async function main(): Promise<void> {
   await recreateDatabase(db);
   await runMigrations(loadConfig(env));
   const pool = rawPool(db, 48);
+  // A dedicated database server sizes its buffer pool to the data; the shared one here starts at the default.
+  const [{ bp: bufferPoolBefore }] = await rows<{ bp: string }>(pool, 'SELECT @@innodb_buffer_pool_size AS bp');
+  if (settings.bufferPoolMiB) await pool.query('SET GLOBAL innodb_buffer_pool_size = ?', [settings.bufferPoolMiB * 2 ** 20]);
   const [server] = await rows<Record<string, string>>(pool, `SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bp, @@innodb_flush_log_at_trx_commit AS flush, @@max_connections AS maxconn`);
   machineNotes.push(`MariaDB ${server.version} (shared server): innodb_buffer_pool_size ${Math.round(Number(server.bp) / 2 ** 20)} MiB, innodb_flush_log_at_trx_commit ${server.flush}`);
   machineNotes.push(`Kafka: single local broker (KRaft) at ${env.KAFKA_BROKERS}, shared; topics with ${env.KAFKA_TOPIC_PARTITIONS} partitions, replication 1`);
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
     machineNotes.push(`Other processes at the end: ${otherLoad() || 'none seen'}`);
     await registry.stop();
     await inproc.close().catch(() => undefined);
+    if (settings.bufferPoolMiB) await pool.query('SET GLOBAL innodb_buffer_pool_size = ?', [Number(bufferPoolBefore)]).catch(() => undefined);
     await pool.end().catch(() => undefined);
     http.close();
     if (process.env.BENCH_KEEP_TOPICS !== '1') await deleteTopics(kafka, topicPrefix).catch(() => 0);

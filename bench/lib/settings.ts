@@ -26,6 +26,8 @@ export interface Settings {
   /** Run the registry with --cpu-prof (profiles land in .cache/bench/profiles). */
   cpuProfile: boolean;
   seedHistory: boolean;
+  /** innodb_buffer_pool_size (MiB) set for the run and restored at the end; undefined = leave the server as it is. */
+  bufferPoolMiB?: number;
 }
 
 function num(name: string, fallback: number): number {
@@ -66,6 +68,7 @@ export function loadSettings(argv: string[]): Settings {
     registryLogLevel: process.env.BENCH_REGISTRY_LOG_LEVEL ?? 'info',
     cpuProfile: flag('profile') || process.env.BENCH_PROFILE === '1',
     seedHistory: process.env.BENCH_SEED_HISTORY === '1',
+    bufferPoolMiB: process.env.BENCH_DB_BUFFER_POOL_MIB ? num('BENCH_DB_BUFFER_POOL_MIB', 0) || undefined : undefined,
   };
 }
 

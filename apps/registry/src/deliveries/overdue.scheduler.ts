@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PeriodicTask } from '../common/periodic-task';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { contextOf } from '../crypto/encrypted-columns';
 import { FieldCipher } from '../crypto/field-cipher';
@@ -15,8 +16,7 @@ import { MessageBus } from '../publishing/message-bus';
 @Injectable()
 export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OverdueScheduler.name);
-  private timer?: NodeJS.Timeout;
-  private pass?: Promise<unknown>;
+  private readonly task = new PeriodicTask('overdue scan', () => this.scan(), this.logger);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -27,17 +27,11 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.pass ??= this.scan()
-        .catch((error: Error) => this.logger.warn(`overdue scan failed: ${error.message}`))
-        .finally(() => (this.pass = undefined));
-    }, this.config.partners.overdueScanIntervalMs);
-    this.timer.unref();
+    this.task.start(this.config.partners.overdueScanIntervalMs);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.pass;
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass: refresh the overdue gauge and re-announce what is due; returns how many restrictions were re-announced. */

@@ -42,7 +42,7 @@ export class Metrics {
 
   readonly relayStep = new Histogram({
     name: 'credit_discipline_relay_step_seconds',
-    help: "Time of the relay's steps per batch: select (due rows, head of line), decrypt, send (until the broker acknowledged), mark (published rows and ledger, one transaction)",
+    help: "Time of the relay's steps per batch: select (due rows, head of line), decrypt, send (until the broker acknowledged), mark (published rows and ledger, one transaction, including its commit), and within it mark_outbox and mark_ledger (the two UPDATEs)",
     labelNames: ['step'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],

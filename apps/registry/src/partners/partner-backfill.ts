@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PeriodicTask } from '../common/periodic-task';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PartnerDirectory } from './partner-directory';
 import { PartnersRepository } from './partners.repository';
@@ -13,8 +14,7 @@ import { PartnersRepository } from './partners.repository';
 @Injectable()
 export class PartnerBackfill implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PartnerBackfill.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly task = new PeriodicTask('partner back-fill', () => this.runPending(), this.logger);
   private stopped = false;
 
   constructor(
@@ -25,22 +25,17 @@ export class PartnerBackfill implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.nudge(), 30_000);
-    this.timer.unref();
-    this.nudge();
+    this.task.start(30_000, { immediately: true });
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
+  /** Starts a back-fill pass now (after a partner was registered or given new kinds). */
   nudge(): void {
-    if (this.stopped || this.running) return;
-    this.running = this.runPending()
-      .catch((error: Error) => this.logger.warn(`partner back-fill failed: ${error.message}`))
-      .finally(() => (this.running = undefined));
+    this.task.trigger();
   }
 
   /** Runs every pending back-fill to completion; returns when none is left (for tests and tools). */

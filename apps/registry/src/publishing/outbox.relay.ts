@@ -280,18 +280,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const acknowledged = rows.map(() => 'SELECT CAST(? AS UNSIGNED) AS id, ? AS kp, ? AS ko').join(' UNION ALL ');
     // Receipts of the same deliveries may be recorded meanwhile, locking ledger rows in another order: a deadlock victim is retried.
     await this.transactions.run(async (manager) => {
+      const outboxRows = this.metrics.relayStep.startTimer({ step: 'mark_outbox' });
       await manager.query(
         `UPDATE outbox o
            JOIN (${acknowledged}) x ON o.id = x.id
             SET o.published_at = ?, o.kafka_partition = x.kp, o.kafka_offset = x.ko`,
         [...rows.flatMap((row, i) => [row.id, receipts[i].partition, receipts[i].offset]), publishedAt],
       );
+      outboxRows();
+      const ledgerRows = this.metrics.relayStep.startTimer({ step: 'mark_ledger' });
       await this.ledger.recordPublished(
         manager,
         rows.map((row) => ({ restrictionId: row.restriction_id, version: row.version, status: eventStatus(row.event), eventId: row.event_id })),
         publishedAt,
         dueAt,
       );
+      ledgerRows();
     });
     marking();
     this.metrics.published.inc(rows.length);

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { RestrictionsRepository } from './restrictions.repository';
 import { RestrictionsService } from './restrictions.service';
@@ -11,8 +12,7 @@ import { RestrictionsService } from './restrictions.service';
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ExpiryScheduler.name);
-  private timer?: NodeJS.Timeout;
-  private pass?: Promise<number>;
+  private readonly task = new PeriodicTask('expiry pass', () => this.expireDue(), this.logger);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -21,16 +21,11 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.expiry.enabled) return;
-    this.timer = setInterval(() => {
-      if (!this.pass) this.pass = this.expireDue().finally(() => (this.pass = undefined));
-    }, this.config.expiry.intervalMs);
-    this.timer.unref();
+    if (this.config.expiry.enabled) this.task.start(this.config.expiry.intervalMs);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.pass;
+  onModuleDestroy(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Expires everything due now; returns how many this instance expired. */

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import {
   CONSUMPTION_MEASURES,
   IDENTIFIER_TYPES,
@@ -253,21 +253,22 @@ export class AmendCaseDto {
 }
 
 /** Correction of recorded information (PATCH, If-Match required). */
-export class AmendRestrictionDto {
+export class AmendRestrictionDto extends PickType(ImposeRestrictionDto, [
+  'affectedPersons',
+  'ground',
+  'noExclusionAttested',
+  'obligation',
+  'performanceStatus',
+  'dishonestConduct',
+  'measures',
+  'effectiveAt',
+] as const) {
   @ApiPropertyOptional({ type: AmendSubjectDto })
   @OptionalNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => AmendSubjectDto)
   subject?: AmendSubjectDto;
-
-  @ApiPropertyOptional({ type: [AffectedPersonDto] })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => AffectedPersonDto)
-  affectedPersons?: AffectedPersonDto[];
 
   @ApiPropertyOptional({ type: AmendCaseDto })
   @OptionalNotNull()
@@ -276,8 +277,7 @@ export class AmendRestrictionDto {
   @Type(() => AmendCaseDto)
   case?: AmendCaseDto;
 
-  @ApiPropertyOptional({ enum: LISTING_GROUNDS }) @OptionalNotNull() @IsIn(LISTING_GROUNDS) ground?: ListingGround;
-
+  // Unlike the rest, these three can be cleared: null removes the extension, the grace period or the end of a ban.
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
   @ValidateIf((_o, v) => v !== null)
@@ -285,21 +285,6 @@ export class AmendRestrictionDto {
   @Min(0)
   @Max(100)
   extensionYears?: number | null;
-
-  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() noExclusionAttested?: boolean;
-  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) obligation?: string;
-  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) performanceStatus?: string;
-  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(2000) dishonestConduct?: string;
-
-  @ApiPropertyOptional({ enum: CONSUMPTION_MEASURES, isArray: true })
-  @OptionalNotNull()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayUnique()
-  @IsIn(CONSUMPTION_MEASURES, { each: true })
-  measures?: ConsumptionMeasure[];
-
-  @ApiPropertyOptional() @OptionalNotNull() @IsISO8601(ISO_INSTANT) effectiveAt?: string;
 
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
