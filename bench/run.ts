@@ -10,7 +10,7 @@ import { loadConfig } from '../apps/registry/src/config/app-config';
 import { runMigrations } from '../apps/registry/src/database/migrate';
 import { registerPartners, type BenchContext } from './lib/context';
 import { CpuMeter, describeCpu, findPid } from './lib/cpu';
-import { rawPool, recreateDatabase, rows, type DbSettings } from './lib/db';
+import { flushDirtyPages, rawPool, recreateDatabase, rows, type DbSettings } from './lib/db';
 import { DataGenerator, syntheticCourts, type Court } from './lib/generator';
 import { HttpClient } from './lib/http';
 import { InProcessRegistry } from './lib/inproc';
@@ -144,6 +144,8 @@ async function main(): Promise<void> {
     log(`seeding ${(size - ctx.seeded).toLocaleString('en')} restrictions through the repository code (bulk SQL)`);
     const seeded = await seedRestrictions(inproc, db, generator, collector, { count: size - ctx.seeded, withHistory: settings.seedHistory, log });
     await pool.query('ANALYZE TABLE restrictions, restriction_persons, deliveries');
+    const flushed = await flushDirtyPages(pool);
+    log(`buffer pool flushed after seeding in ${flushed.toFixed(0)} s`);
     ctx.seeded = size;
     log(`seeded ${seeded.restrictions.toLocaleString('en')} restrictions, ${seeded.persons.toLocaleString('en')} persons, ${seeded.deliveries.toLocaleString('en')} ledger rows in ${seeded.seconds.toFixed(0)} s`);
     report.details[`seed@${size}`] = { restrictions: seeded.restrictions, persons: seeded.persons, deliveries: seeded.deliveries, seconds: round(seeded.seconds, 0), rowsPerSecond: round(seeded.restrictions / seeded.seconds, 0), hotNameActiveListings: collector.samples().hotNameActiveListings };

@@ -175,9 +175,9 @@ async function seedDeliveries(connection: Connection, log?: (line: string) => vo
     const upper = bound?.id ?? null;
     const [result] = (await connection.query(
       `INSERT IGNORE INTO deliveries
-         (restriction_id, partner_id, kind, court_code, bucket, required_version, published_version, published_status, published_event_id,
+         (restriction_id, partner_id, kind, court_code, bucket, required_version, published_version, published_status,
           first_published_at, published_at, due_at, confirmed_version, confirmed_outcome, confirmed_at, imposed_confirmed_at, lift_version, lift_confirmed_at)
-       SELECT r.id, p.id, r.kind, r.court_code, CRC32(r.id) % 256, r.version, r.version, r.status, UUID(),
+       SELECT r.id, p.id, r.kind, r.court_code, CRC32(r.id) % 256, r.version, r.version, r.status,
               r.created_at, r.updated_at, r.updated_at + INTERVAL 1 DAY, r.version, 'APPLIED', r.updated_at + INTERVAL 1 HOUR,
               r.created_at + INTERVAL 1 HOUR, IF(r.status = 'LIFTED', r.version, NULL), IF(r.status = 'LIFTED', r.updated_at + INTERVAL 1 HOUR, NULL)
          FROM restrictions r

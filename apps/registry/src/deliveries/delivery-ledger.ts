@@ -9,7 +9,6 @@ export interface PublishedVersion {
   restrictionId: string;
   version: number;
   status: string;
-  eventId: string;
 }
 
 export interface DeliveryView {
@@ -88,21 +87,20 @@ export class DeliveryLedger {
   /** In the relay's transaction, after the broker acknowledged: the versions are now out, receipts fall due. */
   async recordPublished(manager: EntityManager, published: PublishedVersion[], publishedAt: Date, dueAt: Map<string, Date>): Promise<void> {
     if (published.length === 0) return;
-    const versions = published.map(() => 'SELECT ? AS rid, ? AS v, ? AS st, ? AS eid').join(' UNION ALL ');
+    const versions = published.map(() => 'SELECT ? AS rid, ? AS v, ? AS st').join(' UNION ALL ');
     const dueCases = [...dueAt.keys()].map(() => 'WHEN ? THEN ?').join(' ');
     await manager.query(
       `UPDATE deliveries d
          JOIN (${versions}) x ON d.restriction_id = x.rid
           SET d.published_version = x.v,
               d.published_status = x.st,
-              d.published_event_id = x.eid,
               d.first_published_at = COALESCE(d.first_published_at, ?),
               d.published_at = ?,
               d.due_at = ${dueCases ? `CASE d.partner_id ${dueCases} ELSE ? END` : '?'},
               d.lift_version = IF(x.st = 'LIFTED' AND d.lift_version IS NULL, x.v, d.lift_version)
         WHERE d.published_version < x.v`,
       [
-        ...published.flatMap((p) => [p.restrictionId, p.version, p.status, p.eventId]),
+        ...published.flatMap((p) => [p.restrictionId, p.version, p.status]),
         publishedAt,
         publishedAt,
         ...[...dueAt].flatMap(([partnerId, due]) => [partnerId, due]),

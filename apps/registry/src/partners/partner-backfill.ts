@@ -62,9 +62,9 @@ export class PartnerBackfill implements OnApplicationBootstrap, OnModuleDestroy 
         await manager.query(
           `INSERT IGNORE INTO deliveries
              (restriction_id, partner_id, kind, court_code, bucket, required_version,
-              published_version, published_status, published_event_id, first_published_at, published_at, due_at)
+              published_version, published_status, first_published_at, published_at, due_at)
            SELECT r.id, ?, r.kind, r.court_code, CRC32(r.id) % 256, r.version,
-                  COALESCE(o.version, 0), IF(o.version IS NULL, NULL, 'ACTIVE'), o.event_id, o.published_at, o.published_at,
+                  COALESCE(o.version, 0), IF(o.version IS NULL, NULL, 'ACTIVE'), o.published_at, o.published_at,
                   IF(o.version IS NULL, NULL, ?)
              FROM restrictions r
              LEFT JOIN outbox o ON o.id = (SELECT MAX(p.id) FROM outbox p WHERE p.restriction_id = r.id AND p.published_at IS NOT NULL)

@@ -40,6 +40,8 @@ interface Marking {
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
   private running = false;
+  /** Set by stop(): the batch being sent is the last one this instance selects. */
+  private stopping = false;
   private loop?: Promise<void>;
   private wake?: () => void;
   private nudged = false;
@@ -75,10 +77,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.running) {
       this.running = false;
       this.wake?.();
@@ -187,45 +191,75 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Sends one batch. Marking it published runs while the next batches are selected and sent (rows
-   * being marked are excluded from that selection, and head of line holds their restrictions'
-   * later versions back, so concurrent markings touch disjoint rows); at most
-   * `relay.markConcurrency` batches are being marked, and none once the backlog is empty.
+   * Sends batches while the backlog fills them. While the broker acknowledges one batch, the next is
+   * selected and decrypted: rows in flight, being marked or undecryptable are excluded, and head of
+   * line holds back their restrictions' later versions, so versions still leave in order. Marking a
+   * sent batch published runs in its own transaction while later batches go out; at most
+   * `relay.markConcurrency` are being marked, and none once the backlog is empty. Nothing selected
+   * outlives the call, so a selection is never sent after the lease has passed on and come back.
    */
   private async publishBatch(): Promise<number> {
-    const beingMarked = this.markings.flatMap((marking) => [...marking.ids]);
+    let batch = await this.prepare([]);
+    let published = 0;
+    while (batch && batch.rows.length > 0) {
+      // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
+      if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) break;
+      const sending = this.send(batch.rows);
+      const next = batch.full && !this.stopping ? this.prepare(batch.rows.map((row) => row.id)) : Promise.resolve(undefined);
+      next.catch(() => undefined); // awaited below, or after a failed send
+      let receipts: DeliveryReceipt[];
+      try {
+        receipts = await sending;
+      } catch (error) {
+        await next.catch(() => undefined);
+        throw error;
+      }
+      const done = this.markPublished(batch.rows, receipts);
+      done.catch(() => undefined); // observed by settle()
+      this.markings.push({ ids: new Set(batch.rows.map((row) => row.id)), done });
+      published += batch.rows.length;
+      while (this.markings.length >= this.config.relay.markConcurrency) await this.settle(this.markings[0]);
+      batch = await next;
+      if (batch && batch.rows.length > 0 && !(await this.holdLease())) break;
+    }
+    if (!batch?.full) await this.settleMarking();
+    return published;
+  }
+
+  /** Selects the due rows (head of line) not in flight or being marked, and decrypts them. */
+  private async prepare(inFlight: string[]): Promise<{ rows: (PendingRow & { event: string })[]; full: boolean } | undefined> {
+    const excluded = [...inFlight, ...this.markings.flatMap((marking) => [...marking.ids]), ...this.unreadable];
     const selecting = this.metrics.relayStep.startTimer({ step: 'select' });
     const pending: PendingRow[] = await this.dataSource.query(
       `SELECT o.id, o.restriction_id, o.version, o.topic, o.payload, o.event_id
          FROM outbox o
         WHERE o.published_at IS NULL
           AND o.available_at <= UTC_TIMESTAMP(3)
-          ${beingMarked.length > 0 ? 'AND o.id NOT IN (?)' : ''}
+          ${excluded.length > 0 ? 'AND o.id NOT IN (?)' : ''}
           AND NOT EXISTS (SELECT 1 FROM outbox e
-                           WHERE e.restriction_id = o.restriction_id AND e.published_at IS NULL AND e.id < o.id)
+                           WHERE e.restriction_id = o.restriction_id AND e.version < o.version AND e.published_at IS NULL)
         ORDER BY o.id
         LIMIT ?`,
-      beingMarked.length > 0 ? [beingMarked, this.config.relay.batchSize] : [this.config.relay.batchSize],
+      excluded.length > 0 ? [excluded, this.config.relay.batchSize] : [this.config.relay.batchSize],
     );
-    if (pending.length === 0) return this.settled(0);
+    if (pending.length === 0) return undefined;
     selecting();
-    // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
-    if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) return this.settled(0);
     const decrypting = this.metrics.relayStep.startTimer({ step: 'decrypt' });
     const rows = await this.decrypted(pending);
     decrypting();
-    if (rows.length === 0) return this.settled(0);
-    // A topic named by a committed row is created if missing, so one row can never stall the relay.
+    return { rows, full: pending.length >= this.config.relay.batchSize };
+  }
+
+  /** Sends the rows (creating a topic a committed row names, so one row can never stall the relay); resolves on the broker's acknowledgement. */
+  private async send(rows: (PendingRow & { event: string })[]): Promise<DeliveryReceipt[]> {
     const unknownTopics = [...new Set(rows.map((row) => row.topic))].filter((topic) => !this.knownTopics.has(topic));
     if (unknownTopics.length > 0) {
       await this.bus.ensureTopics(unknownTopics.map((name) => ({ name, cleanupPolicy: 'compact' as const })));
       unknownTopics.forEach((topic) => this.knownTopics.add(topic));
     }
-    const ids = rows.map((row) => row.id);
-    let receipts: DeliveryReceipt[];
     const sending = this.metrics.relayStep.startTimer({ step: 'send' });
     try {
-      receipts = await this.bus.publish(
+      const receipts = await this.bus.publish(
         rows.map((row) => ({
           topic: row.topic,
           key: row.restriction_id,
@@ -233,24 +267,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'ce-id': row.event_id },
         })),
       );
+      sending();
+      return receipts;
     } catch (error) {
       await this.dataSource
-        .query(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN (?)`, [String((error as Error).message).slice(0, 500), ids])
+        .query(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id IN (?)`, [String((error as Error).message).slice(0, 500), rows.map((row) => row.id)])
         .catch(() => undefined);
       throw error;
     }
-    sending();
-    const done = this.markPublished(rows, receipts);
-    done.catch(() => undefined); // observed by settle()
-    this.markings.push({ ids: new Set(ids), done });
-    if (rows.length < this.config.relay.batchSize) return this.settled(rows.length);
-    while (this.markings.length >= this.config.relay.markConcurrency) await this.settle(this.markings[0]);
-    return rows.length;
-  }
-
-  private async settled(count: number): Promise<number> {
-    await this.settleMarking();
-    return count;
   }
 
   /** Waits until every batch being marked is recorded; a failure surfaces here, and the failed batch's rows are sent again. */
@@ -291,7 +315,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       const ledgerRows = this.metrics.relayStep.startTimer({ step: 'mark_ledger' });
       await this.ledger.recordPublished(
         manager,
-        rows.map((row) => ({ restrictionId: row.restriction_id, version: row.version, status: eventStatus(row.event), eventId: row.event_id })),
+        rows.map((row) => ({ restrictionId: row.restriction_id, version: row.version, status: eventStatus(row.event) })),
         publishedAt,
         dueAt,
       );
