@@ -10,6 +10,7 @@ import { loadConfig } from '../apps/registry/src/config/app-config';
 import { runMigrations } from '../apps/registry/src/database/migrate';
 import { registerPartners, type BenchContext } from './lib/context';
 import { CpuMeter, describeCpu, findPid } from './lib/cpu';
+import { describeDamon, pauseDamon } from './lib/damon';
 import { flushDirtyPages, rawPool, recreateDatabase, rows, type DbSettings } from './lib/db';
 import { DataGenerator, syntheticCourts, type Court } from './lib/generator';
 import { HttpClient } from './lib/http';
@@ -112,6 +113,13 @@ async function main(): Promise<void> {
   machineNotes.push(`MariaDB ${server.version} (shared server): innodb_buffer_pool_size ${Math.round(Number(server.bp) / 2 ** 20)} MiB, innodb_flush_log_at_trx_commit ${server.flush}`);
   machineNotes.push(`Kafka: single local broker (KRaft) at ${env.KAFKA_BROKERS}, shared; topics with ${env.KAFKA_TOPIC_PARTITIONS} partitions, replication 1`);
   machineNotes.push(`Load generator, MariaDB, Kafka and the registry all run on these ${cpus().length} cores`);
+  const damon = describeDamon();
+  const resumeDamon = settings.pauseDamon ? pauseDamon() : undefined;
+  machineNotes.push(
+    resumeDamon
+      ? `Kernel memory reclaim: ${damon} — paused for this run (BENCH_PAUSE_DAMON=1), as on a dedicated database host`
+      : `Kernel memory reclaim: ${damon}${damon.startsWith('DAMON') ? ' — left running: its sampling stalls MariaDB for tens of ms every few hundred ms (bench/lib/damon.ts)' : ''}`,
+  );
 
   const sample = JSON.parse(readFileSync(join(ROOT, 'data', 'courts.json'), 'utf8')) as { courts: { code: string; name: string; parentCode: string | null }[] };
   const courts: Court[] = syntheticCourts(settings.courts);
@@ -197,6 +205,7 @@ async function main(): Promise<void> {
     });
   } finally {
     machineNotes.push(`Other processes at the end: ${otherLoad() || 'none seen'}`);
+    resumeDamon?.();
     await registry.stop();
     await inproc.close().catch(() => undefined);
     if (settings.bufferPoolMiB) await pool.query('SET GLOBAL innodb_buffer_pool_size = ?', [Number(bufferPoolBefore)]).catch(() => undefined);

@@ -29,8 +29,9 @@ async function owedDeliveries(ctx: BenchContext, needed: number): Promise<Owed[]
   const fetch = () =>
     rows<Owed>(
       ctx.pool,
-      `SELECT restriction_id, partner_id, published_version, published_event_id FROM deliveries
-        WHERE awaiting = 1 AND published_event_id IS NOT NULL LIMIT ?`,
+      `SELECT d.restriction_id, d.partner_id, d.published_version, o.event_id AS published_event_id
+         FROM deliveries d JOIN outbox o ON o.restriction_id = d.restriction_id AND o.version = d.published_version
+        WHERE d.awaiting = 1 LIMIT ?`,
       [needed],
     );
   let owed = await fetch();
