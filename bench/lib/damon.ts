@@ -51,6 +51,13 @@ export function pauseDamon(): () => void {
       }
     }
   };
-  process.once('exit', resume); // also when the run fails before its own clean-up
+  // Also when the run fails before its own clean-up, or is interrupted.
+  process.once('exit', resume);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      resume();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    });
+  }
   return resume;
 }
