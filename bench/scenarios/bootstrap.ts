@@ -5,7 +5,7 @@
 // without verifying or applying.
 import { restrictionEvent, restrictionTopic, uuidv7, type RestrictionEvent } from '@cd/contracts';
 import { RESTRICTION_KINDS, type RestrictionKind } from '@cd/domain';
-import { PartnerClient, type RestrictionStore, type StoredEntry, type StoredRestriction } from '@cd/partner-sdk';
+import { defaultVerifyThreads, PartnerClient, type RestrictionStore, type StoredEntry, type StoredRestriction } from '@cd/partner-sdk';
 import { EventSigner } from '../../apps/registry/src/publishing/event-signer';
 import type { BenchContext } from '../lib/context';
 import { DataGenerator } from '../lib/generator';
@@ -152,7 +152,7 @@ export async function bootstrap(ctx: BenchContext): Promise<void> {
     notes: `${seconds.toFixed(1)} s for ${result.messages.toLocaleString('en')} → ${perMillion.toFixed(0)} s per million${n < 1_000_000 ? ' (projected)' : ''}; invalid ${result.invalid}; raw consumer (no verify/apply) ${rawSeconds.toFixed(1)} s`,
   });
   report.note(
-    'e. bootstrap: PartnerClient.bootstrap parses, checks and verifies every event (Ed25519 over canonical JSON) one message at a time on one thread, then applies it; the raw consumer only reads. Runs in the bench process.',
+    `e. bootstrap: PartnerClient.bootstrap takes each partition's runs of messages, parses and checks every event, verifies its Ed25519 signature over canonical JSON on ${defaultVerifyThreads()} worker thread(s) (the default here), then applies it in order; the raw consumer only reads. Runs in the bench process, beside Kafka, on the same cores.`,
   );
   ctx.report.details.bootstrap = {
     events: n,
