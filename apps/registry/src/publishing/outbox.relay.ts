@@ -226,21 +226,34 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return published;
   }
 
-  /** Selects the due rows (head of line) not in flight or being marked, and decrypts them. */
+  /**
+   * Selects the due rows (head of line) not in flight or being marked, and decrypts them. The rows in
+   * flight or being marked are skipped as the whole id interval they span, by the index range itself:
+   * the markings are updating exactly those rows, and reading past rows that other transactions are
+   * changing costs InnoDB a clustered lookup and an undo-log reconstruction each. A row inside the
+   * interval that is not in flight (held back by head of line, or committed late) waits until the
+   * interval has moved past it, which it does as soon as the batches below it are marked. Head of
+   * line reads a restriction's few versions by (restriction, version): with the pending index the
+   * optimizer may pick instead, it would scan the whole backlog once per candidate.
+   */
   private async prepare(inFlight: string[]): Promise<{ rows: (PendingRow & { event: string })[]; full: boolean } | undefined> {
-    const excluded = [...inFlight, ...this.markings.flatMap((marking) => [...marking.ids]), ...this.unreadable];
+    const busy = [...inFlight, ...this.markings.flatMap((marking) => [...marking.ids])].map(BigInt);
+    const below = busy.reduce((min, id) => (id < min ? id : min), busy[0] ?? 0n);
+    const above = busy.reduce((max, id) => (id > max ? id : max), busy[0] ?? 0n);
+    const unreadable = [...this.unreadable];
     const selecting = this.metrics.relayStep.startTimer({ step: 'select' });
     const pending: PendingRow[] = await this.dataSource.query(
       `SELECT o.id, o.restriction_id, o.version, o.topic, o.payload, o.event_id
          FROM outbox o
         WHERE o.published_at IS NULL
           AND o.available_at <= UTC_TIMESTAMP(3)
-          ${excluded.length > 0 ? 'AND o.id NOT IN (?)' : ''}
-          AND NOT EXISTS (SELECT 1 FROM outbox e
+          ${busy.length > 0 ? 'AND (o.id < CAST(? AS UNSIGNED) OR o.id > CAST(? AS UNSIGNED))' : ''}
+          ${unreadable.length > 0 ? 'AND o.id NOT IN (?)' : ''}
+          AND NOT EXISTS (SELECT 1 FROM outbox e FORCE INDEX (ux_outbox_restriction_version)
                            WHERE e.restriction_id = o.restriction_id AND e.version < o.version AND e.published_at IS NULL)
         ORDER BY o.id
         LIMIT ?`,
-      excluded.length > 0 ? [excluded, this.config.relay.batchSize] : [this.config.relay.batchSize],
+      [...(busy.length > 0 ? [String(below), String(above)] : []), ...(unreadable.length > 0 ? [unreadable] : []), this.config.relay.batchSize],
     );
     if (pending.length === 0) return undefined;
     selecting();
