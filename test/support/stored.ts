@@ -33,3 +33,23 @@ export async function publishedEventId(registry: TestRegistry, restrictionId: st
   }
   throw new Error(`version ${version} of ${restrictionId} was not published`);
 }
+
+/** Polls until the condition holds (every 50 ms, at most `timeoutMs`). */
+export async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Until the relay has recorded the broker's acknowledgement of every version of these restrictions
+ * (outbox marked, ledger updated): a consumer can see an event before that bookkeeping commits.
+ */
+export async function waitForMarked(registry: TestRegistry, restrictionIds: string[]): Promise<void> {
+  await waitUntil(async () => {
+    const [row] = await registry.dataSource.query('SELECT COUNT(*) AS n FROM outbox WHERE restriction_id IN (?) AND available_at <= UTC_TIMESTAMP(3) AND published_at IS NULL', [restrictionIds]);
+    return Number(row.n) === 0;
+  });
+}

@@ -7,7 +7,7 @@ import { recreateDatabase } from '../../../../test/support/database';
 import { TopicObserver } from '../../../../test/support/kafka';
 import { registerPartner, type TestPartner } from '../../../../test/support/partners';
 import { COURTS, exitBanBody, listingBody, residentId, startRegistry, testConfig, uniquePrefix, type TestRegistry } from '../../../../test/support/registry';
-import { storedEvents } from '../../../../test/support/stored';
+import { storedEvents, waitUntil } from '../../../../test/support/stored';
 import { ReadAuditLog } from '../audit/read-audit.log';
 import { IdentifierHasher } from '../common/identifier-hasher';
 import type { AppConfig } from '../config/app-config';
@@ -294,11 +294,3 @@ describe('encryption migration and key rotation (own database)', () => {
     await http.get(`/v1/restrictions/${people[0].id}`).set('authorization', court).expect(500);
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

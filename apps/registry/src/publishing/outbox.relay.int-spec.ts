@@ -10,6 +10,7 @@ import { FieldCipher } from '../crypto/field-cipher';
 import { Metrics } from '../metrics/metrics';
 import { EventSigner } from './event-signer';
 import { COURTS, exitBanBody, listingBody, startRegistry, testConfig, uniquePrefix, type TestRegistry } from '../../../../test/support/registry';
+import { waitForMarked } from '../../../../test/support/stored';
 
 const KINDS = ['DISHONEST_LISTING', 'CONSUMPTION_RESTRICTION', 'EXIT_BAN'] as const;
 
@@ -71,14 +72,8 @@ describe('outbox relay (real MariaDB, real Kafka)', () => {
       [restrictionTopic('EXIT_BAN', prefix), 'cn.court.credit-discipline.restriction.imposed', 1],
       [restrictionTopic('EXIT_BAN', prefix), 'cn.court.credit-discipline.restriction.lifted', 2],
     ]);
-    // The broker's acknowledgement is recorded right after it arrives, while consumers may already read the event.
-    const marked = async () =>
-      registry.dataSource.query('SELECT version, kafka_partition, kafka_offset, published_at FROM outbox WHERE restriction_id = ? ORDER BY version', [created.id]);
-    let rows = await marked();
-    for (let i = 0; i < 100 && rows.some((r: { kafka_offset: string | null }) => r.kafka_offset === null); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      rows = await marked();
-    }
+    await waitForMarked(registry, [created.id]);
+    const rows = await registry.dataSource.query('SELECT version, kafka_partition, kafka_offset, published_at FROM outbox WHERE restriction_id = ? ORDER BY version', [created.id]);
     expect(rows.map((r: { kafka_partition: number; kafka_offset: string }) => [r.kafka_partition, String(r.kafka_offset)])).toEqual(
       mine.map((m) => [m.partition, m.offset]),
     );

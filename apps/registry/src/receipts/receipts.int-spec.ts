@@ -16,6 +16,7 @@ import { COURTS, listingBody, startRegistry, testConfig, uniquePrefix, type Test
 import { OverdueScheduler } from '../deliveries/overdue.scheduler';
 import { Metrics } from '../metrics/metrics';
 import { PartnerBackfill } from '../partners/partner-backfill';
+import { waitForMarked } from '../../../../test/support/stored';
 
 describe('distribution and receipts (real MariaDB, real Kafka)', () => {
   const prefix = uniquePrefix();
@@ -58,6 +59,7 @@ describe('distribution and receipts (real MariaDB, real Kafka)', () => {
     const created = (await http.post('/v1/restrictions').set('authorization', court).send(listingBody()).expect(201)).body;
     listing = { id: created.id, consumptionId: created.linkedRestrictions[0].id, events: new Map() };
     await observer.waitFor(() => observer.forKey(listing.id).length === 1 && observer.forKey(listing.consumptionId).length === 1);
+    await waitForMarked(registry, [listing.id, listing.consumptionId]);
   });
   afterAll(async () => {
     await producer?.disconnect();
