@@ -33,7 +33,7 @@ export function writeRequests(ctx: BenchContext, kind: ImposeCommand['kind'] = '
   };
 }
 
-async function rawTransaction(connection: PoolConnection, statements: SqlStatement[]): Promise<void> {
+export async function rawTransaction(connection: PoolConnection, statements: SqlStatement[]): Promise<void> {
   await connection.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
   await connection.query('START TRANSACTION');
   try {
@@ -73,7 +73,7 @@ export async function courtWrites(ctx: BenchContext): Promise<void> {
   const planned = closedPlanned + openPlanned;
   ctx.log(`writes: preparing ${planned} raw transactions`);
   const transactions: SqlStatement[][] = [];
-  for (let i = 0; i < planned; i++) transactions.push(await rawImpose(ctx, next()));
+  for (let i = 0; i < planned; i++) transactions.push((await rawImpose(ctx, next())).statements);
   const rawTask = async (index: number) => {
     const connection = await ctx.pool.getConnection();
     try {
@@ -134,14 +134,14 @@ async function statementsPerImpose(ctx: BenchContext, request: { command: Impose
   return countStatements(() => service.impose(httpBody(request.command) as unknown as ImposeRestrictionDto, { principal, idempotencyKey: request.key }));
 }
 
-/** One impose as the service would store it (2 restrictions for a listing) → statements of one raw transaction. */
-async function rawImpose(ctx: BenchContext, request: { command: ImposeCommand; court: string; key: string }): Promise<SqlStatement[]> {
+/** One impose as the service would store it (2 restrictions for a listing) → statements of one raw transaction, and the restrictions' ids. */
+export async function rawImpose(ctx: BenchContext, request: { command: ImposeCommand; court: string; key: string }): Promise<{ statements: SqlStatement[]; restrictionIds: string[] }> {
   const now = new Date();
   const principal: Principal = { role: 'court', subject: `clerk@${request.court}`, courtCode: request.court };
   const states = imposeRestriction(request.command, { now, newId: () => uuidv7(now.getTime()), priorListings: [] });
   const ops = [ctx.inproc.idempotencyRow(`court:${request.court}`, request.key, { ...states[0], published: true, linkedRestrictions: [] }, now)];
   ops.push(...(await ctx.inproc.captureRecord(states, principal, now)));
-  return ctx.inproc.toStatements(ops);
+  return { statements: ctx.inproc.toStatements(ops), restrictionIds: states.map((state) => state.id) };
 }
 
 export function errors(result: LoadResult): string {

@@ -31,7 +31,7 @@ describe('loadConfig', () => {
       http: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 256 * 1024 },
       db: { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'credit_discipline', poolSize: 20 },
       kafka: { brokers: ['127.0.0.1:9092'], topicPrefix: 'credit-discipline', topicPartitions: 6, replicationFactor: 1 },
-      relay: { enabled: true, batchSize: 500, pollIntervalMs: 200, lingerMs: 5, markConcurrency: 3, leaseMs: 30000, maxBackoffMs: 30000 },
+      relay: { enabled: true, batchSize: 500, pollIntervalMs: 100, lingerMs: 5, markConcurrency: 3, leaseMs: 30000, maxBackoffMs: 30000 },
       expiry: { enabled: true, intervalMs: 60000 },
       receipts: { consumerEnabled: true, groupId: 'credit-discipline.registry.receipts' },
       log: { level: 'info', pretty: false },

@@ -205,7 +205,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     relay: {
       enabled: bool('RELAY_ENABLED', true),
       batchSize: int('RELAY_BATCH_SIZE', 500, 1, 10000),
-      pollIntervalMs: int('RELAY_POLL_INTERVAL_MS', 200, 10),
+      pollIntervalMs: int('RELAY_POLL_INTERVAL_MS', 100, 10),
       lingerMs: int('RELAY_LINGER_MS', 5, 0, 1000),
       markConcurrency: int('RELAY_MARK_CONCURRENCY', 3, 1, 16),
       leaseMs: int('RELAY_LEASE_MS', 30000, 1000),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 import { FieldCipher } from './field-cipher';
+import { derivedRows, param, placeholderFor } from '../database/derived-rows';
 
 // Every column that holds a document with full identifiers, and the context its values are
 // bound to. Lookups never need these columns: they go through keyed hashes (subject_id_hash,
@@ -125,6 +126,7 @@ export async function rewriteColumn(runner: QueryRunner, column: EncryptedColumn
   const matching = rewrite.where(name);
   const result: RewriteResult = { table, column: name, rewritten: 0, changedMeanwhile: 0, failed: 0 };
   let after: unknown[] | undefined;
+  let keyPlaceholders: string[] | undefined;
   for (;;) {
     const page = after ? keysetAfter(key, after) : { sql: '1 = 1', params: [] };
     const rows: Row[] = await runner.query(
@@ -145,8 +147,9 @@ export async function rewriteColumn(runner: QueryRunner, column: EncryptedColumn
         result.firstFailure ??= (error as Error).message;
       }
     }
+    keyPlaceholders ??= await placeholdersOf(runner, table, key);
     for (const chunk of chunksByBytes(updates, (u) => u.next.length)) {
-      const derived = chunk.map(() => `SELECT ${key.map((_, i) => `? AS k${i}`).join(', ')}, ? AS h, ? AS nv`).join(' UNION ALL ');
+      const derived = derivedRows(chunk.length, { ...Object.fromEntries(keyPlaceholders.map((p, i) => [`k${i}`, p])), h: param.value, nv: param.value });
       const outcome: { affectedRows: number } = await runner.query(
         `UPDATE ${table} t JOIN (${derived}) x ON ${key.map((k, i) => `t.${k} = x.k${i}`).join(' AND ')} AND SHA2(t.${name}, 256) = x.h
             SET t.${name} = x.nv`,
@@ -163,6 +166,20 @@ export async function rewriteColumn(runner: QueryRunner, column: EncryptedColumn
     if (rows.length < batchSize) break;
   }
   return result;
+}
+
+/** Placeholders typed like the key columns, so the join to them uses the primary key (see derived-rows.ts). */
+async function placeholdersOf(runner: QueryRunner, table: string, key: readonly string[]): Promise<string[]> {
+  const columns: { name: string; dataType: string; columnType: string; characterSet: string | null; collation: string | null }[] = await runner.query(
+    `SELECT COLUMN_NAME AS name, DATA_TYPE AS dataType, COLUMN_TYPE AS columnType, CHARACTER_SET_NAME AS characterSet, COLLATION_NAME AS collation
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`,
+    [table],
+  );
+  return key.map((name) => {
+    const column = columns.find((c) => c.name === name);
+    if (!column) throw new Error(`${table}.${name} not found`);
+    return placeholderFor(column);
+  });
 }
 
 /** `(k0, k1, …) > (v0, v1, …)` spelled out, which every MySQL and MariaDB version can range-scan. */

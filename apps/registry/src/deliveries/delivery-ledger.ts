@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { contextOf } from '../crypto/encrypted-columns';
 import { FieldCipher } from '../crypto/field-cipher';
+import { derivedRows, param } from '../database/derived-rows';
 
 export interface PublishedVersion {
   restrictionId: string;
@@ -78,7 +79,7 @@ export class DeliveryLedger {
     await manager.query(
       `INSERT IGNORE INTO deliveries (restriction_id, partner_id, kind, court_code, bucket, required_version)
        SELECT x.rid, p.id, x.kind, x.court, x.bucket, x.v
-         FROM (${states.map(() => 'SELECT ? AS rid, ? AS kind, ? AS court, CAST(? AS UNSIGNED) AS bucket, CAST(? AS UNSIGNED) AS v').join(' UNION ALL ')}) x
+         FROM (${derivedRows(states.length, { rid: param.asciiKey, kind: param.asciiKey, court: param.asciiKey, bucket: param.unsigned, v: param.unsigned })}) x
          JOIN partners p ON p.active = 1 AND FIND_IN_SET(x.kind, p.kinds) > 0`,
       states.flatMap((state) => [state.id, state.kind, state.case.courtCode, bucketOf(state.id), state.version]),
     );
@@ -87,7 +88,7 @@ export class DeliveryLedger {
   /** In the relay's transaction, after the broker acknowledged: the versions are now out, receipts fall due. */
   async recordPublished(manager: EntityManager, published: PublishedVersion[], publishedAt: Date, dueAt: Map<string, Date>): Promise<void> {
     if (published.length === 0) return;
-    const versions = published.map(() => 'SELECT ? AS rid, ? AS v, ? AS st').join(' UNION ALL ');
+    const versions = derivedRows(published.length, { rid: param.asciiKey, v: param.unsigned, st: param.asciiKey });
     const dueCases = [...dueAt.keys()].map(() => 'WHEN ? THEN ?').join(' ');
     await manager.query(
       `UPDATE deliveries d

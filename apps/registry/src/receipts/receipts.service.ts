@@ -6,6 +6,7 @@ import { validate } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Batcher } from '../common/batcher';
 import { TransactionRunner } from '../database/transaction-runner';
+import { derivedRows, param } from '../database/derived-rows';
 import { AppError } from '../common/app-error';
 import { fieldErrors } from '../common/validation';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -261,7 +262,7 @@ export class ReceiptsService {
     const confirmed = wave.filter((r) => r.outcome !== 'FAILED');
     if (failed.length > 0) {
       await manager.query(
-        `UPDATE deliveries d JOIN (${rowsOf(failed.length, 4)}) x ON d.restriction_id = x.c0 AND d.partner_id = x.c1
+        `UPDATE deliveries d JOIN (${derivedRows(failed.length, { c0: param.asciiKey, c1: param.asciiKey, c2: param.unsigned, c3: param.value })}) x ON d.restriction_id = x.c0 AND d.partner_id = x.c1
             SET d.failed_version = x.c2, d.failure_reason = x.c3
           WHERE d.confirmed_version < x.c2`,
         failed.flatMap((r) => [r.restrictionId, r.partnerId, r.version, r.reason ?? null]),
@@ -272,14 +273,14 @@ export class ReceiptsService {
       // A confirmation clears an earlier failure. Its own statement: a multi-table UPDATE does not
       // promise the order of its assignments, and the failure's two columns depend on each other.
       await manager.query(
-        `UPDATE deliveries d JOIN (${rowsOf(confirmed.length, 3)}) x ON d.restriction_id = x.c0 AND d.partner_id = x.c1
+        `UPDATE deliveries d JOIN (${derivedRows(confirmed.length, { c0: param.asciiKey, c1: param.asciiKey, c2: param.unsigned })}) x ON d.restriction_id = x.c0 AND d.partner_id = x.c1
             SET d.failed_version = NULL, d.failure_reason = NULL
           WHERE d.confirmed_version < x.c2 AND d.failed_version <= x.c2`,
         keys,
       );
       // Lifting is confirmed exactly like imposing.
       await manager.query(
-        `UPDATE deliveries d JOIN (${rowsOf(confirmed.length, 5)}) x ON d.restriction_id = x.c0 AND d.partner_id = x.c1
+        `UPDATE deliveries d JOIN (${derivedRows(confirmed.length, { c0: param.asciiKey, c1: param.asciiKey, c2: param.unsigned, c3: param.value, c4: param.value })}) x ON d.restriction_id = x.c0 AND d.partner_id = x.c1
             SET d.confirmed_version = x.c2, d.confirmed_outcome = x.c3, d.confirmed_at = ?, d.partner_reference = x.c4,
                 d.imposed_confirmed_at = COALESCE(d.imposed_confirmed_at, ?),
                 d.lift_confirmed_at = IF(d.lift_version IS NOT NULL AND x.c2 >= d.lift_version, COALESCE(d.lift_confirmed_at, ?), d.lift_confirmed_at)
@@ -310,12 +311,6 @@ export class ReceiptsService {
 
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** `SELECT ? AS c0, ? AS c1, … UNION ALL …`: a derived table of `rows` rows to join an UPDATE to. */
-function rowsOf(rows: number, columns: number): string {
-  const row = `SELECT ${Array.from({ length: columns }, (_, i) => `? AS c${i}`).join(', ')}`;
-  return Array.from({ length: rows }, () => row).join(' UNION ALL ');
 }
 
 /** Splits receipts into waves holding at most one receipt per delivery (partner, restriction), keeping arrival order. */
