@@ -11,7 +11,7 @@ import { runMigrations } from '../apps/registry/src/database/migrate';
 import { registerPartners, type BenchContext } from './lib/context';
 import { CpuMeter, describeCpu, findPid } from './lib/cpu';
 import { describeDamon, pauseDamon } from './lib/damon';
-import { flushDirtyPages, rawPool, recreateDatabase, rows, type DbSettings } from './lib/db';
+import { flushDirtyPages, rawPool, recreateDatabase, rows, sizeServer, type DbSettings } from './lib/db';
 import { DataGenerator, syntheticCourts, type Court } from './lib/generator';
 import { HttpClient } from './lib/http';
 import { InProcessRegistry } from './lib/inproc';
@@ -107,10 +107,11 @@ async function main(): Promise<void> {
   await runMigrations(loadConfig(env));
   const pool = rawPool(db, 48);
   // A dedicated database server sizes its buffer pool to the data; the shared one here starts at the default.
-  const [{ bp: bufferPoolBefore }] = await rows<{ bp: string }>(pool, 'SELECT @@innodb_buffer_pool_size AS bp');
-  if (settings.bufferPoolMiB) await pool.query('SET GLOBAL innodb_buffer_pool_size = ?', [settings.bufferPoolMiB * 2 ** 20]);
-  const [server] = await rows<Record<string, string>>(pool, `SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bp, @@innodb_flush_log_at_trx_commit AS flush, @@max_connections AS maxconn`);
-  machineNotes.push(`MariaDB ${server.version} (shared server): innodb_buffer_pool_size ${Math.round(Number(server.bp) / 2 ** 20)} MiB, innodb_flush_log_at_trx_commit ${server.flush}`);
+  const restoreServer = await sizeServer(pool, { bufferPoolMiB: settings.bufferPoolMiB, redoLogMiB: settings.redoLogMiB });
+  const [server] = await rows<Record<string, string>>(pool, `SELECT VERSION() AS version, @@innodb_buffer_pool_size AS bp, @@innodb_log_file_size AS redo, @@innodb_flush_log_at_trx_commit AS flush`);
+  machineNotes.push(
+    `MariaDB ${server.version} (shared server): innodb_buffer_pool_size ${Math.round(Number(server.bp) / 2 ** 20)} MiB, redo log ${Math.round(Number(server.redo) / 2 ** 20)} MiB, innodb_flush_log_at_trx_commit ${server.flush}`,
+  );
   machineNotes.push(`Kafka: single local broker (KRaft) at ${env.KAFKA_BROKERS}, shared; topics with ${env.KAFKA_TOPIC_PARTITIONS} partitions, replication 1`);
   machineNotes.push(`Load generator, MariaDB, Kafka and the registry all run on these ${cpus().length} cores`);
   const damon = describeDamon();
@@ -208,7 +209,7 @@ async function main(): Promise<void> {
     resumeDamon?.();
     await registry.stop();
     await inproc.close().catch(() => undefined);
-    if (settings.bufferPoolMiB) await pool.query('SET GLOBAL innodb_buffer_pool_size = ?', [Number(bufferPoolBefore)]).catch(() => undefined);
+    await restoreServer();
     await pool.end().catch(() => undefined);
     http.close();
     if (process.env.BENCH_KEEP_TOPICS !== '1') await deleteTopics(kafka, topicPrefix).catch(() => 0);

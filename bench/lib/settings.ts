@@ -28,6 +28,8 @@ export interface Settings {
   seedHistory: boolean;
   /** innodb_buffer_pool_size (MiB) set for the run and restored at the end; undefined = leave the server as it is. */
   bufferPoolMiB?: number;
+  /** Redo log size (MiB) set for the run and restored at the end; undefined = leave the server as it is. */
+  redoLogMiB?: number;
   /** Pause the kernel's DAMON reclaim for the run (bench/lib/damon.ts); restored at the end. */
   pauseDamon: boolean;
 }
@@ -72,6 +74,7 @@ export function loadSettings(argv: string[]): Settings {
     seedHistory: process.env.BENCH_SEED_HISTORY === '1',
     pauseDamon: process.env.BENCH_PAUSE_DAMON === '1',
     bufferPoolMiB: process.env.BENCH_DB_BUFFER_POOL_MIB ? num('BENCH_DB_BUFFER_POOL_MIB', 0) || undefined : undefined,
+    redoLogMiB: process.env.BENCH_DB_REDO_LOG_MIB ? num('BENCH_DB_REDO_LOG_MIB', 0) || undefined : undefined,
   };
 }
 
