@@ -159,36 +159,55 @@ export async function seedRestrictions(
   // Foreign keys are not checked by these sessions, so the order of the last batches does not matter.
   for (const [target, list] of pending) if (list.length > 0) await flush(target, list);
   await Promise.all(inFlight);
-  const deliveries = await seedDeliveries(writers[0], options.log);
+  const deliveries = await seedDeliveries(writers, options.log);
   for (const writer of writers) await writer.end();
   return { restrictions: written, persons, deliveries, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Every seeded restriction was published to, and confirmed by, each partner obliged for its kind. */
-async function seedDeliveries(connection: Connection, log?: (line: string) => void): Promise<number> {
+/**
+ * Every seeded restriction was published to, and confirmed by, each partner obliged for its kind.
+ * Derived in id-ranged chunks, one per writer connection at a time: a single INSERT … SELECT
+ * runs on one core of the server.
+ */
+async function seedDeliveries(connections: Connection[], log?: (line: string) => void): Promise<number> {
   const chunk = 50_000;
   let after = '';
+  let finished = false;
   let total = 0;
   let chunks = 0;
-  for (;;) {
-    const [bound] = await rows<{ id: string }>(connection, 'SELECT id FROM restrictions WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?', [after, chunk - 1]);
-    const upper = bound?.id ?? null;
-    const [result] = (await connection.query(
-      `INSERT IGNORE INTO deliveries
-         (restriction_id, partner_id, kind, court_code, bucket, required_version, published_version, published_status,
-          first_published_at, published_at, due_at, confirmed_version, confirmed_outcome, confirmed_at, imposed_confirmed_at, lift_version, lift_confirmed_at)
-       SELECT r.id, p.id, r.kind, r.court_code, CRC32(r.id) % 256, r.version, r.version, r.status,
-              r.created_at, r.updated_at, r.updated_at + INTERVAL 1 DAY, r.version, 'APPLIED', r.updated_at + INTERVAL 1 HOUR,
-              r.created_at + INTERVAL 1 HOUR, IF(r.status = 'LIFTED', r.version, NULL), IF(r.status = 'LIFTED', r.updated_at + INTERVAL 1 HOUR, NULL)
-         FROM restrictions r
-         JOIN partners p ON p.active = 1 AND FIND_IN_SET(r.kind, p.kinds) > 0
-        WHERE r.id > ? ${upper ? 'AND r.id <= ?' : ''}`,
-      upper ? [after, upper] : [after],
-    )) as unknown as [{ affectedRows: number }];
-    total += result.affectedRows;
-    if (!upper) break;
-    after = upper;
-    if (log && ++chunks % 20 === 0) log(`ledger rows ${total.toLocaleString('en')}`);
-  }
+  // Chunk bounds are handed out in order; each writer derives the chunk it took.
+  const nextRange = async (connection: Connection): Promise<{ from: string; to: string | null } | undefined> => {
+    if (finished) return undefined;
+    const from = after;
+    const [bound] = await rows<{ id: string }>(connection, 'SELECT id FROM restrictions WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?', [from, chunk - 1]);
+    if (bound) after = bound.id;
+    else finished = true;
+    return { from, to: bound?.id ?? null };
+  };
+  let claiming: Promise<unknown> = Promise.resolve();
+  const claim = (connection: Connection) => {
+    const range = claiming.then(() => nextRange(connection));
+    claiming = range.catch(() => undefined);
+    return range;
+  };
+  const derive = async (connection: Connection) => {
+    for (let range = await claim(connection); range; range = await claim(connection)) {
+      const [result] = (await connection.query(
+        `INSERT IGNORE INTO deliveries
+           (restriction_id, partner_id, kind, court_code, bucket, required_version, published_version, published_status,
+            first_published_at, published_at, due_at, confirmed_version, confirmed_outcome, confirmed_at, imposed_confirmed_at, lift_version, lift_confirmed_at)
+         SELECT r.id, p.id, r.kind, r.court_code, CRC32(r.id) % 256, r.version, r.version, r.status,
+                r.created_at, r.updated_at, r.updated_at + INTERVAL 1 DAY, r.version, 'APPLIED', r.updated_at + INTERVAL 1 HOUR,
+                r.created_at + INTERVAL 1 HOUR, IF(r.status = 'LIFTED', r.version, NULL), IF(r.status = 'LIFTED', r.updated_at + INTERVAL 1 HOUR, NULL)
+           FROM restrictions r
+           JOIN partners p ON p.active = 1 AND FIND_IN_SET(r.kind, p.kinds) > 0
+          WHERE r.id > ? ${range.to ? 'AND r.id <= ?' : ''}`,
+        range.to ? [range.from, range.to] : [range.from],
+      )) as unknown as [{ affectedRows: number }];
+      total += result.affectedRows;
+      if (log && ++chunks % 20 === 0) log(`ledger rows ${total.toLocaleString('en')}`);
+    }
+  };
+  await Promise.all(connections.map(derive));
   return total;
 }
