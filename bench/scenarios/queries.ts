@@ -9,6 +9,7 @@ import { InquiryRepository } from '../../apps/registry/src/inquiry/inquiry.repos
 import { InquiryService } from '../../apps/registry/src/inquiry/inquiry.service';
 import type { BenchContext } from '../lib/context';
 import { rows } from '../lib/db';
+import { describeDisk, probeDisk } from '../lib/disk';
 import { openLoop, statusOutcome, type LoadResult } from '../lib/http';
 import { countStatements, type SqlStatement } from '../lib/inproc';
 import type { ExplainRow } from '../lib/report';
@@ -127,6 +128,15 @@ export async function queries(ctx: BenchContext, size: number, previous?: QueryR
     for (const identifier of debtorSample) await inquiryService.debtorStatus({ role: 'debtor', subject: 'bench', identifier });
   });
   const debtorStatements = statements / Math.max(1, debtorSample.length);
+
+  // The disk's own limit, measured now: a key whose pages are not cached costs a few such reads.
+  const disk = await probeDisk(ctx.pool, settings.dbName, 'restrictions');
+  const [{ bytes }] = await rows<{ bytes: string }>(ctx.pool, "SELECT SUM(data_length + index_length) AS bytes FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name IN ('restrictions', 'restriction_persons', 'deliveries')");
+  const [{ pool: poolBytes }] = await rows<{ pool: string }>(ctx.pool, 'SELECT @@innodb_buffer_pool_size AS pool');
+  report.note(
+    `queries @${compact(size)}: restrictions, persons and ledger take ${(Number(bytes) / 2 ** 30).toFixed(1)} GiB against a ${(Number(poolBytes) / 2 ** 30).toFixed(0)} GiB buffer pool; the disk: ${describeDisk(disk)}`,
+  );
+  ctx.report.details[`disk@${size}`] = { dataGiB: Number(bytes) / 2 ** 30, bufferPoolGiB: Number(poolBytes) / 2 ** 30, probe: disk };
 
   const results: QueryResults = new Map();
   const durationMs = settings.querySeconds * 1000;
