@@ -7,3 +7,4 @@ export * from './signing';
 export * from './receipt';
 export * from './reconciliation';
 export * from './schemas';
+export * from './verify-pool';

@@ -40,3 +40,13 @@ export function verifySigned(document: { signature?: unknown } & object, publicK
   const { signature, ...rest } = document;
   return verifyDocument(rest, signature as string, publicKey);
 }
+
+/**
+ * The Ed25519 check verifySigned would make, as a job for a SignatureVerifierPool (bytes,
+ * signature, key); undefined where verifySigned answers false without verifying (no signature).
+ */
+export function signatureJob(document: { signature?: unknown } & object, publicKey: KeyObject): { data: Uint8Array; signature: Uint8Array; key: KeyObject } | undefined {
+  const { signature, ...rest } = document;
+  if (typeof signature !== 'string' || signature.length === 0) return undefined;
+  return { data: Buffer.from(canonicalJson(rest)), signature: Buffer.from(signature, 'base64'), key: publicKey };
+}

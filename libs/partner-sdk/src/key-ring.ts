@@ -1,4 +1,4 @@
-import { canonicalJson, publicKeyOf, verifyEvent, type KeyInput, type RestrictionEvent } from '@cd/contracts';
+import { publicKeyOf, signatureJob, verifyEvent, type KeyInput, type RestrictionEvent } from '@cd/contracts';
 import type { KeyObject } from 'node:crypto';
 import type { SignatureJob, SignatureVerifierPool } from './verify-pool';
 
@@ -72,13 +72,12 @@ export class ServiceKeyRing implements EventVerifier {
         unheld.push(i);
         continue;
       }
-      // The bytes and the checks of verifySigned/verifyDocument in @cd/contracts.
-      const { signature, ...unsigned } = event;
-      if (typeof signature !== 'string' || signature.length === 0) {
+      const job = signatureJob(event, key);
+      if (!job) {
         answers[i] = 'BAD_SIGNATURE';
         continue;
       }
-      jobs.push({ data: Buffer.from(canonicalJson(unsigned)), signature: Buffer.from(signature, 'base64'), key });
+      jobs.push(job);
       jobEvents.push(i);
     }
     const verifying = pool.verify(jobs);

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
+import { defaultVerifyThreads } from '@cd/contracts';
 import { dataKeysFrom } from '../crypto/data-keys';
 import type { DataKeys } from '../crypto/field-cipher';
 
@@ -52,7 +53,7 @@ export interface AppConfig {
     retiredPublicKeys: Record<string, string>;
   };
   partners: { overdueScanIntervalMs: number; reannounceAfterMs: number; backfillChunk: number };
-  receipts: { consumerEnabled: boolean; groupId: string };
+  receipts: { consumerEnabled: boolean; groupId: string; verifyThreads: number };
   auth: {
     /** HS256 secrets by key id. */
     keys: Record<string, string>;
@@ -227,6 +228,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     receipts: {
       consumerEnabled: bool('RECEIPTS_CONSUMER_ENABLED', true),
       groupId: source.RECEIPTS_GROUP_ID ?? `${topicPrefix}.registry.receipts`,
+      verifyThreads: int('RECEIPT_VERIFY_THREADS', defaultVerifyThreads(), 0, 16),
     },
     auth: {
       keys,

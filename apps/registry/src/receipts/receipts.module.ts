@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PublishingModule } from '../publishing/publishing.module';
 import { OverdueScheduler } from '../deliveries/overdue.scheduler';
+import { ReceiptVerifier } from './receipt-verifier';
 import { ReceiptsConsumer } from './receipts.consumer';
 import { ReceiptsController } from './receipts.controller';
 import { ReceiptsService } from './receipts.service';
@@ -8,6 +9,6 @@ import { ReceiptsService } from './receipts.service';
 @Module({
   imports: [PublishingModule],
   controllers: [ReceiptsController],
-  providers: [ReceiptsService, ReceiptsConsumer, OverdueScheduler],
+  providers: [ReceiptsService, ReceiptVerifier, ReceiptsConsumer, OverdueScheduler],
 })
 export class ReceiptsModule {}

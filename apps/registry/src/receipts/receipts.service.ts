@@ -1,4 +1,4 @@
-import { publicKeyOf, rejectedReceiptsTopic, verifyReceipt, type Receipt, type ReceiptRejection, type RejectionReason } from '@cd/contracts';
+import { publicKeyOf, rejectedReceiptsTopic, signatureJob, type Receipt, type ReceiptRejection, type RejectionReason, type SignatureJob } from '@cd/contracts';
 import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
@@ -13,6 +13,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { MessageBus } from '../publishing/message-bus';
+import { ReceiptVerifier } from './receipt-verifier';
 import { ReceiptDto } from './receipts.dto';
 
 export type ReceiptResult = { status: 'ACCEPTED' | 'DUPLICATE' } | { status: 'REJECTED'; reason: RejectionReason; detail: string };
@@ -68,6 +69,7 @@ export class ReceiptsService {
     private readonly bus: MessageBus,
     private readonly metrics: Metrics,
     private readonly transactions: TransactionRunner,
+    private readonly verifier: ReceiptVerifier,
   ) {}
 
   /** REST: the caller must be the partner named in the receipt. */
@@ -106,19 +108,26 @@ export class ReceiptsService {
       const partnerId = typeof (received as { partnerId?: unknown })?.partnerId === 'string' ? (received as { partnerId: string }).partnerId : null;
       rejections.push({ index, partnerId, received, rejected });
     };
-    const signed: Signed[] = [];
+    const checkable: (Signed & { job: SignatureJob })[] = [];
     for (const [index, item] of items.entries()) {
       if (!('body' in item)) {
         rejections.push({ index, partnerId: null, received: item.raw, rejected: new Rejected('MALFORMED', 'the message is not JSON') });
         continue;
       }
       try {
-        signed.push({ index, receipt: await this.checkSigned(item.body), channel: item.channel });
+        checkable.push({ index, ...(await this.checkKeyed(item.body)), channel: item.channel });
       } catch (error) {
         if (!(error instanceof Rejected)) throw error;
         reject(index, item.body, error);
       }
     }
+    // The whole batch's signatures at once, off the event loop.
+    const valid = await this.verifier.verify(checkable.map((c) => c.job));
+    const signed: Signed[] = [];
+    checkable.forEach(({ index, receipt, channel }, i) => {
+      if (valid[i]) signed.push({ index, receipt, channel });
+      else reject(index, receipt, new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key'));
+    });
     const published = await this.checkPublished(signed);
     for (const { index, receipt, rejected } of published.rejected) reject(index, receipt, rejected);
     const statuses = await this.record(published.accepted);
@@ -132,7 +141,8 @@ export class ReceiptsService {
   }
 
   /** Shape, partner, key and signature: everything that needs no database. */
-  private async checkSigned(body: unknown): Promise<Receipt> {
+  /** Well-formed, from an active partner, naming one of its keys: the receipt and the signature check still to make. */
+  private async checkKeyed(body: unknown): Promise<{ receipt: Receipt; job: SignatureJob }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Rejected('MALFORMED', 'a receipt must be a JSON object');
     const dto = plainToInstance(ReceiptDto, body);
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
@@ -145,8 +155,9 @@ export class ReceiptsService {
     if (!partner.active) throw new Rejected('PARTNER_INACTIVE', `partner ${receipt.partnerId} is deactivated`);
     const key = await this.directory.publicKey(receipt.partnerId, receipt.keyId);
     if (!key) throw new Rejected('UNKNOWN_KEY', `partner ${receipt.partnerId} has no active key ${receipt.keyId}`);
-    if (!verifyReceipt(receipt, this.publicKeyObject(key))) throw new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key');
-    return receipt;
+    const job = signatureJob(receipt, this.publicKeyObject(key));
+    if (!job) throw new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key');
+    return { receipt, job };
   }
 
   /**
