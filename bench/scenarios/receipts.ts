@@ -215,7 +215,7 @@ export async function receipts(ctx: BenchContext): Promise<void> {
     notes: `errors ${errors(rest)}`,
   });
   report.note(
-    'c. receipts: the registry records each receipt in its own transaction after two lookups (delivery, outbox event), one partition of the receipts topic at a time per lane; the raw figures show the database limit for one transaction per receipt and for 500 receipts per transaction.',
+    'c. receipts: the registry takes each partition\'s run of receipts (up to 500) as one batch, one lane per partition: signatures checked on worker threads, two lookups (deliveries, outbox events) and the ledger writes in one transaction per batch; the raw figures show the database limit for one transaction per receipt and for 500 receipts per transaction.',
   );
   ctx.report.details.receipts = {
     kafka: { produced: messages.length, recorded, intakeSeconds: round1(intakeSeconds), produceSeconds: round1(produceSeconds), rssPeakMiB: round1(kafkaRss) },
