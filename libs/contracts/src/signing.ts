@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
+import type { SignatureJob } from './verify-pool';
 
 // Ed25519 over the canonical JSON of a document without its `signature` field.
 // Used for the service's events and for partners' receipts alike.
@@ -45,7 +46,7 @@ export function verifySigned(document: { signature?: unknown } & object, publicK
  * The Ed25519 check verifySigned would make, as a job for a SignatureVerifierPool (bytes,
  * signature, key); undefined where verifySigned answers false without verifying (no signature).
  */
-export function signatureJob(document: { signature?: unknown } & object, publicKey: KeyObject): { data: Uint8Array; signature: Uint8Array; key: KeyObject } | undefined {
+export function signatureJob(document: { signature?: unknown } & object, publicKey: KeyObject): SignatureJob | undefined {
   const { signature, ...rest } = document;
   if (typeof signature !== 'string' || signature.length === 0) return undefined;
   return { data: Buffer.from(canonicalJson(rest)), signature: Buffer.from(signature, 'base64'), key: publicKey };

@@ -140,8 +140,7 @@ export class ReceiptsService {
     return results;
   }
 
-  /** Shape, partner, key and signature: everything that needs no database. */
-  /** Well-formed, from an active partner, naming one of its keys: the receipt and the signature check still to make. */
+  /** Well-formed, from an active partner, naming one of its keys (no database): the receipt and the signature check still to make. */
   private async checkKeyed(body: unknown): Promise<{ receipt: Receipt; job: SignatureJob }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Rejected('MALFORMED', 'a receipt must be a JSON object');
     const dto = plainToInstance(ReceiptDto, body);
