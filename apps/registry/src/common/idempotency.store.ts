@@ -62,7 +62,6 @@ export class IdempotencyStore {
         { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: 'key reused with a different request body' },
       ]);
     }
-    // The row's own key columns: the collation may have matched a key spelled differently.
     return JSON.parse(this.cipher.decrypt(row.response, contextOf.idempotencyResponse(row.principal, row.idemKey))) as T;
   }
 }

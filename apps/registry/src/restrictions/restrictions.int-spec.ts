@@ -121,4 +121,37 @@ describe('court restrictions API (real MariaDB)', () => {
     const reuse = await http.post('/v1/restrictions').set('authorization', court).set('idempotency-key', key).send(exitBanBody()).expect(422);
     expect(reuse.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
+
+  it('Idempotency-Keys differing only in letter case are different keys', async () => {
+    const key = `Case-${Date.now()}`;
+    const first = await http.post('/v1/restrictions').set('authorization', court).set('idempotency-key', key).send(exitBanBody()).expect(201);
+    const second = await http.post('/v1/restrictions').set('authorization', court).set('idempotency-key', key.toLowerCase()).send(exitBanBody()).expect(201);
+    expect(second.body.id).not.toBe(first.body.id);
+  });
+
+  // A court's list is read newest first and stops at the page size. For every combination of the
+  // search's equality filters an index must hold exactly those columns (InnoDB appends the id, so
+  // the index yields the newest first), or start with court + a per-case key (identifier, case
+  // number), where a court has a handful of rows to sort.
+  it('every combination of the court search filters has an index that serves it', async () => {
+    const rows: { name: string; col: string }[] = await registry.dataSource.query(
+      `SELECT index_name name, column_name col FROM information_schema.statistics
+        WHERE table_schema = DATABASE() AND table_name = 'restrictions' ORDER BY index_name, seq_in_index`,
+    );
+    const indexes = new Map<string, string[]>();
+    for (const row of rows) indexes.set(row.name, [...(indexes.get(row.name) ?? []), row.col]);
+    const optional = ['kind', 'status', 'subject_id_hash', 'case_number'];
+    const served = (filters: string[]) =>
+      [...indexes.values()].some(
+        (columns) =>
+          (columns.length === filters.length && columns.every((c) => filters.includes(c))) ||
+          (columns.length === 2 && columns[0] === 'court_code' && ['subject_id_hash', 'case_number'].includes(columns[1]) && filters.includes(columns[1])),
+      );
+    const unserved: string[] = [];
+    for (let mask = 0; mask < 1 << optional.length; mask++) {
+      const filters = ['court_code', ...optional.filter((_, i) => mask & (1 << i))];
+      if (!served(filters)) unserved.push(filters.join('+'));
+    }
+    expect(unserved).toEqual([]);
+  });
 });
