@@ -526,7 +526,8 @@ describe('liftRestriction', () => {
     expect(liftRefusal(listing, 'TERM_EXPIRED', { now: afterTerm })).toMatchObject({ code: 'LIFT_REASON_RESERVED', field: 'reason' });
     expect(liftRefusal(listing, 'TERM_EXPIRED', { system: true })).toMatchObject({ code: 'LIFT_REASON_NOT_ALLOWED' });
     expect(lift(listing, 'TERM_EXPIRED', { now: afterTerm, system: true }).liftReason).toBe('TERM_EXPIRED');
-    expect(lift(linked, 'TERM_EXPIRED', { now: afterTerm, system: true }).liftReason).toBe('TERM_EXPIRED');
+    // The listing's consumption restriction has no term of its own: the listing's expiry does not end it.
+    expect(liftRefusal(linked, 'TERM_EXPIRED', { now: afterTerm, system: true })).toMatchObject({ code: 'LIFT_REASON_NOT_ALLOWED' });
   });
 
   it('refuses to lift twice', () => {

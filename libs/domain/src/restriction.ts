@@ -362,9 +362,9 @@ export function liftRestriction(state: RestrictionState, cmd: LiftCommand, ctx: 
   if (liftedAt < new Date(state.decidedAt) || liftedAt.getTime() > ctx.now.getTime() + CLOCK_SKEW_MS) {
     throw new DomainError('INVALID_DATE_RANGE', 'liftedAt must be between decidedAt and now', 'liftedAt');
   }
-  // A linked consumption restriction has no term of its own: it follows its listing's expiry.
+  // Only a term of its own ends a restriction: a listing's consumption restriction outlives the listing's term.
   const ownTermEnded = state.expiresAt !== undefined && Date.parse(state.expiresAt) <= liftedAt.getTime();
-  if (cmd.reason === 'TERM_EXPIRED' && state.kind !== 'CONSUMPTION_RESTRICTION' && !ownTermEnded) {
+  if (cmd.reason === 'TERM_EXPIRED' && !ownTermEnded) {
     throw new DomainError('LIFT_REASON_NOT_ALLOWED', 'The term has not expired', 'reason');
   }
   return compact<RestrictionState>({
