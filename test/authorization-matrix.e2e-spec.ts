@@ -277,6 +277,7 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
     { method: 'GET', path: '/pages/debtor', allowed: 'public', call: () => ({ url: '/pages/debtor' }), expect: [200] },
     { method: 'GET', path: '/pages/supervision', allowed: 'public', call: () => ({ url: '/pages/supervision' }), expect: [200] },
     { method: 'GET', path: '/pages/assets/:name', allowed: 'public', call: () => ({ url: '/pages/assets/common.js' }), expect: [200] },
+    { method: 'GET', path: '/pages/config.json', allowed: 'public', call: () => ({ url: '/pages/config.json' }), expect: [200] },
   ];
 
   beforeAll(async () => {

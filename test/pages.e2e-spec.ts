@@ -1,16 +1,19 @@
 // The debtor's page and the supervisors' dashboard in a real browser: Debian's Chromium driven by
 // playwright-core against the registry listening on a port, with data made through the APIs
 // (restrictions, partners, published events, signed receipts, lifts, a correction request).
+// Single sign-on goes through a fake OpenID Connect provider in this process (authorization code with PKCE).
 // Screenshots are kept in test-artifacts/screenshots/ (CI keeps them as an artefact).
 //
 //   CHROMIUM_PATH=<path>  another Chromium binary (default /usr/bin/chromium, installed by .ci/run)
 import { drainOutbox, publishedEventId } from './support/stored';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
 import { PartnerBackfill } from '../apps/registry/src/partners/partner-backfill';
-import { PAGE_CSP } from '../apps/registry/src/pages/pages.controller';
+import { pageCsp } from '../apps/registry/src/pages/pages.controller';
 import { registerPartner, type TestPartner } from './support/partners';
 import { caseNumber, COURTS, creditCode, residentId, startRegistry, testConfig, type TestRegistry } from './support/registry';
 
@@ -39,6 +42,119 @@ const A11Y_PROBLEMS = `(() => {
   if (document.documentElement.lang !== 'zh-CN') problems.push('lang is ' + document.documentElement.lang);
   return problems;
 })()`;
+
+const CLIENT_ID = 'credit-discipline-pages';
+
+/**
+ * A stand-in for the courts' identity provider: /authorize logs the user in at once (as `user`, the
+ * token it will issue) and redirects back with a code; /token checks the PKCE verifier against the
+ * challenge, the code, redirect_uri and client_id before answering { access_token } with CORS headers.
+ * A request that breaks the protocol is recorded in `problems`.
+ */
+interface FakeIdp {
+  url: string;
+  /** Where the pages live (CORS origin) and the registered redirect URIs. */
+  clientOrigin: string;
+  redirectUris: string[];
+  user: string;
+  /** Answer /authorize with this OAuth error instead of a code. */
+  deny: string | null;
+  /** Send back another state than the page's. */
+  forgeState: boolean;
+  /** Answer /token with invalid_grant whatever it is sent. */
+  refuseToken: boolean;
+  authorizeRequests: URLSearchParams[];
+  tokenRequests: URLSearchParams[];
+  problems: string[];
+  reset(user: string): void;
+  close(): Promise<void>;
+}
+
+async function startFakeIdp(): Promise<FakeIdp> {
+  const codes = new Map<string, { challenge: string; redirectUri: string; user: string }>();
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://idp');
+    if (req.method === 'GET' && url.pathname === '/authorize') {
+      const query = url.searchParams;
+      idp.authorizeRequests.push(query);
+      const redirectUri = query.get('redirect_uri') ?? '';
+      // An unknown client or redirect URI is never redirected to (RFC 6749 §4.1.2.1).
+      if (query.get('client_id') !== CLIENT_ID || !idp.redirectUris.includes(redirectUri)) {
+        idp.problems.push(`authorize: client_id ${query.get('client_id')}, redirect_uri ${redirectUri}`);
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('unknown client or redirect_uri');
+        return;
+      }
+      const back = new URL(redirectUri);
+      const challenge = query.get('code_challenge') ?? '';
+      const valid =
+        query.get('response_type') === 'code' &&
+        query.get('code_challenge_method') === 'S256' &&
+        /^[A-Za-z0-9_-]{43}$/.test(challenge) &&
+        (query.get('scope') ?? '').split(' ').includes('openid') &&
+        !!query.get('state') &&
+        !!query.get('nonce');
+      if (!valid) {
+        idp.problems.push(`authorize: ${query.toString()}`);
+        back.searchParams.set('error', 'invalid_request');
+      } else if (idp.deny) {
+        back.searchParams.set('error', idp.deny);
+        back.searchParams.set('error_description', '请拨打 400-000-0000 找回密码'); // free text from the provider is never shown
+      } else {
+        const code = randomBytes(16).toString('base64url');
+        codes.set(code, { challenge, redirectUri, user: idp.user });
+        back.searchParams.set('code', code);
+      }
+      back.searchParams.set('state', idp.forgeState ? randomBytes(32).toString('base64url') : query.get('state')!);
+      res.writeHead(302, { location: back.toString() }).end();
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/token') {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        idp.tokenRequests.push(form);
+        const code = form.get('code') ?? '';
+        const grant = codes.get(code);
+        codes.delete(code); // a code is good once
+        const verifier = form.get('code_verifier') ?? '';
+        const faults = [
+          !(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') && 'content-type',
+          form.get('grant_type') !== 'authorization_code' && 'grant_type',
+          !grant && 'code',
+          grant && form.get('redirect_uri') !== grant.redirectUri && 'redirect_uri',
+          form.get('client_id') !== CLIENT_ID && 'client_id',
+          grant && createHash('sha256').update(verifier).digest('base64url') !== grant.challenge && 'code_verifier',
+        ].filter(Boolean);
+        if (faults.length > 0) idp.problems.push(`token: ${faults.join(', ')}`);
+        const ok = faults.length === 0 && !idp.refuseToken;
+        res
+          .writeHead(ok ? 200 : 400, { 'content-type': 'application/json', 'cache-control': 'no-store', 'access-control-allow-origin': idp.clientOrigin })
+          .end(JSON.stringify(ok ? { access_token: grant!.user, token_type: 'Bearer', expires_in: 3600 } : { error: 'invalid_grant' }));
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const idp: FakeIdp = {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    clientOrigin: '',
+    redirectUris: [],
+    user: '',
+    deny: null,
+    forgeState: false,
+    refuseToken: false,
+    authorizeRequests: [],
+    tokenRequests: [],
+    problems: [],
+    reset(user) {
+      Object.assign(idp, { user, deny: null, forgeState: false, refuseToken: false, authorizeRequests: [], tokenRequests: [], problems: [] });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  return idp;
+}
 
 interface Partners {
   bank: TestPartner;
@@ -71,6 +187,7 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
   const courts = { haidian: '', chaoyang: '' };
   let debtorToken: string;
   let supervisorToken: string;
+  let idp: FakeIdp;
 
   const person = (p: { name: string; id: string }, sex = 'MALE') => ({ type: 'PERSON', name: p.name, identifier: { type: 'RESIDENT_ID', value: p.id }, sex });
   const officer = (role: string, p: { name: string; id: string }) => ({ role, name: p.name, identifier: { type: 'RESIDENT_ID', value: p.id } });
@@ -92,12 +209,24 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
       throw new Error(`Chromium not found at ${CHROMIUM}: the page tests drive Debian's Chromium (apt-get install chromium; .ci/run installs it).`);
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
+    idp = await startFakeIdp();
     registry = await startRegistry(
       testConfig({
-        env: { RELAY_ENABLED: 'false', RECEIPTS_CONSUMER_ENABLED: 'false', OVERDUE_SCAN_INTERVAL_MS: '3600000', DEBTOR_RATE_LIMIT_PER_MINUTE: '100000', PUBLIC_RATE_LIMIT_PER_MINUTE: '100000' },
+        env: {
+          RELAY_ENABLED: 'false',
+          RECEIPTS_CONSUMER_ENABLED: 'false',
+          OVERDUE_SCAN_INTERVAL_MS: '3600000',
+          DEBTOR_RATE_LIMIT_PER_MINUTE: '100000',
+          PUBLIC_RATE_LIMIT_PER_MINUTE: '100000',
+          PAGES_OIDC_AUTHORIZE_URL: `${idp.url}/authorize`,
+          PAGES_OIDC_TOKEN_URL: `${idp.url}/token`,
+          PAGES_OIDC_CLIENT_ID: CLIENT_ID,
+        },
       }),
       { listen: true },
     );
+    idp.clientOrigin = registry.baseUrl!;
+    idp.redirectUris = [`${registry.baseUrl}/pages/debtor`, `${registry.baseUrl}/pages/supervision`];
     http = request(registry.app.getHttpServer());
     courts.haidian = `Bearer ${registry.courtToken(COURTS.HAIDIAN)}`;
     courts.chaoyang = `Bearer ${registry.courtToken(COURTS.CHAOYANG)}`;
@@ -186,6 +315,7 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
   afterAll(async () => {
     await browser?.close();
     await registry?.close();
+    await idp?.close();
   });
 
   /** A fresh context and page that record every console error, page error and failed request. */
@@ -211,9 +341,11 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
     for (const path of ['/pages/debtor', '/pages/supervision']) {
       const res = await http.get(path).expect(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-      expect(res.headers['content-security-policy']).toBe(PAGE_CSP);
-      expect(PAGE_CSP).toContain("default-src 'self'");
-      expect(PAGE_CSP).not.toContain('unsafe-inline');
+      // Single sign-on adds the token endpoint's origin to connect-src, and nothing else.
+      expect(res.headers['content-security-policy']).toBe(pageCsp(`${idp.url}/token`));
+      expect(res.headers['content-security-policy']).toContain(`connect-src 'self' ${idp.url};`);
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['referrer-policy']).toBe('no-referrer');
       expect(res.text).toContain('<html lang="zh-CN">');
@@ -222,6 +354,9 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
       expect(res.text).not.toMatch(/https?:\/\//); // nothing from another origin
       await http.get(path).set('if-none-match', res.headers.etag).expect(304);
     }
+    const config = await http.get('/pages/config.json').expect(200);
+    expect(config.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(config.body).toEqual({ sso: { authorizeUrl: `${idp.url}/authorize`, tokenUrl: `${idp.url}/token`, clientId: CLIENT_ID, scope: 'openid' } });
     const css = await http.get('/pages/assets/pages.css').expect(200);
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
     expect((await http.get('/pages/assets/debtor.js').expect(200)).headers['content-type']).toBe('text/javascript; charset=utf-8');
@@ -231,20 +366,125 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
     }
   });
 
+  /** Opens the page and clicks the single sign-on button; the fake provider logs in as `user` and sends the browser back. */
+  async function signInThroughProvider(page: Page, path: string, user: string): Promise<void> {
+    idp.reset(user);
+    await page.goto(`${registry.baseUrl}${path}`);
+    await page.getByRole('button', { name: '统一身份认证登录' }).click();
+  }
+
+  it('single sign-on: the debtor signs in through the identity provider (authorization code with PKCE) and sees their status', async () => {
+    const { context, page, problems } = await open();
+    await signInThroughProvider(page, '/pages/debtor', debtorToken);
+    await page.locator('article.restriction').nth(4).waitFor();
+    expect(await page.locator('#signin').isHidden()).toBe(true);
+    expect(await page.locator('#identifier').innerText()).toBe(`居民身份证 ${masked(me.id)}`);
+
+    // What the page asked the provider for.
+    expect(idp.authorizeRequests).toHaveLength(1);
+    const asked = idp.authorizeRequests[0];
+    expect(Object.fromEntries([...asked].filter(([name]) => !['state', 'nonce', 'code_challenge'].includes(name)))).toEqual({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: `${registry.baseUrl}/pages/debtor`,
+      scope: 'openid',
+      code_challenge_method: 'S256',
+    });
+    expect(asked.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(asked.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // One exchange, with the verifier behind the challenge (the provider checks it), and nothing left behind.
+    expect(idp.tokenRequests).toHaveLength(1);
+    expect(idp.tokenRequests[0].get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(idp.problems).toEqual([]);
+    expect(page.url()).toBe(`${registry.baseUrl}/pages/debtor`); // code and state are gone from the address bar
+    expect(await page.evaluate(storedToken('debtor'))).toBe(debtorToken);
+    expect(await page.evaluate(`sessionStorage.getItem('credit-discipline.sso.debtor')`)).toBeNull();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('single sign-on: the supervisor signs in through the identity provider and sees the dashboard', async () => {
+    const { context, page, problems } = await open({ width: 1360, height: 900 });
+    await signInThroughProvider(page, '/pages/supervision', supervisorToken);
+    await page.locator('svg#chart-partner-coverage').waitFor();
+    expect(await page.locator('#who').innerText()).toBe('监督人员（supervisor@npc-beijing）');
+    expect(idp.authorizeRequests[0].get('redirect_uri')).toBe(`${registry.baseUrl}/pages/supervision`);
+    expect(idp.tokenRequests).toHaveLength(1);
+    expect(idp.problems).toEqual([]);
+    expect(page.url()).toBe(`${registry.baseUrl}/pages/supervision`);
+    expect(await page.evaluate(storedToken('supervisor'))).toBe(supervisorToken);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('single sign-on: refuses, in Chinese, a tampered state, a forged return link, the provider\'s refusal, a failed token exchange and a token for another role', async () => {
+    const { context, page } = await open();
+    const error = page.locator('#signin-error');
+    const refused = async (text: string) => {
+      await error.getByText(text).waitFor();
+      expect(await page.locator('#app').isHidden()).toBe(true);
+      expect(await page.evaluate(storedToken('debtor'))).toBeNull();
+      expect(await page.evaluate(`sessionStorage.getItem('credit-discipline.sso.debtor')`)).toBeNull();
+      expect(page.url()).toBe(`${registry.baseUrl}/pages/debtor`);
+    };
+
+    // The provider sends back another state: the code is never exchanged.
+    idp.reset(debtorToken);
+    idp.forgeState = true;
+    await page.goto(`${registry.baseUrl}/pages/debtor`);
+    await page.getByRole('button', { name: '统一身份认证登录' }).click();
+    await refused('登录校验未通过：返回的登录状态与本次登录请求不符');
+    expect(idp.authorizeRequests).toHaveLength(1);
+    expect(idp.tokenRequests).toHaveLength(0);
+    await shot(page, 'debtor-signin-refused.png');
+
+    // A link carrying someone else's code, opened without a login under way.
+    idp.reset(debtorToken);
+    await page.goto(`${registry.baseUrl}/pages/debtor?code=stolen-code&state=${randomBytes(32).toString('base64url')}`);
+    await refused('登录校验未通过');
+    expect(idp.tokenRequests).toHaveLength(0);
+
+    // The provider refuses the login: its code is shown, its free text is not.
+    idp.reset(debtorToken);
+    idp.deny = 'access_denied';
+    await page.getByRole('button', { name: '统一身份认证登录' }).click();
+    await refused('您取消了登录，或统一身份认证平台拒绝了本次登录请求。（access_denied）');
+    expect(await error.innerText()).not.toContain('400-000-0000');
+
+    // The token endpoint refuses the code.
+    idp.reset(debtorToken);
+    idp.refuseToken = true;
+    await page.getByRole('button', { name: '统一身份认证登录' }).click();
+    await refused('统一身份认证平台未能签发令牌（HTTP 400，invalid_grant），请重新登录。');
+    expect(idp.tokenRequests).toHaveLength(1);
+
+    // A supervisor's login on the debtor's page: the token is issued but refused by the page's role check.
+    idp.reset(supervisorToken);
+    await page.getByRole('button', { name: '统一身份认证登录' }).click();
+    await refused('该令牌的身份是“监督人员”，本页需要“被执行人”身份的令牌。');
+    expect(idp.tokenRequests).toHaveLength(1);
+    expect(idp.problems).toEqual([]);
+    await context.close();
+  });
+
   it('debtor: signs in with a pasted token and sees every restriction with its timeline, partner by partner, identifiers masked', async () => {
     const { context, page, problems } = await open();
     await page.goto(`${registry.baseUrl}/pages/debtor`);
-    await page.getByLabel('访问令牌').waitFor();
+    await page.getByRole('button', { name: '统一身份认证登录' }).waitFor();
     expect(await page.locator('#app').isHidden()).toBe(true);
+    expect(await page.getByLabel('访问令牌').isHidden()).toBe(true); // folded away under single sign-on
+    expect(await page.locator('#signin-note-sso').isVisible()).toBe(true);
+    expect(await page.locator('#signin-note-token').isHidden()).toBe(true);
     await shot(page, 'debtor-signin.png');
 
-    // A token of another role is refused before any call.
+    // Pasting a token stays possible (development). A token of another role is refused before any call.
+    await page.getByText('使用访问令牌登录（供开发调试）').click();
     await page.getByLabel('访问令牌').fill(supervisorToken);
-    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).click();
     await expect(page.locator('#signin-error').innerText()).resolves.toContain('本页需要“被执行人”身份的令牌');
 
     await page.getByLabel('访问令牌').fill(debtorToken);
-    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).click();
     const cards = page.locator('article.restriction');
     await cards.nth(4).waitFor();
     expect(await cards.count()).toBe(5);
@@ -363,7 +603,7 @@ describe('pages in a real browser (Debian Chromium, playwright-core)', () => {
 
     // 退出 clears the token and everything shown.
     await page.getByRole('button', { name: '退出' }).click();
-    await page.getByLabel('访问令牌').waitFor();
+    await page.getByRole('button', { name: '统一身份认证登录' }).waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
     expect(await page.locator('article').count()).toBe(0);
 

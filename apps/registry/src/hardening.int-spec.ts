@@ -65,6 +65,9 @@ describe('hardening, default configuration', () => {
     const page = await http.get('/pages/debtor').expect(200);
     expect(page.headers['content-security-policy']).toBe(PAGE_CSP);
     expect(page.headers['cache-control']).toBe('no-cache');
+    // Without PAGES_OIDC_* the pages offer no single sign-on, and connect-src stays 'self'.
+    expect(PAGE_CSP).toContain("connect-src 'self';");
+    expect((await http.get('/pages/config.json').expect(200)).body).toEqual({ sso: null });
   });
 
   it('sends no CORS header without CORS_ORIGINS: browsers call it from its own origin only', async () => {

@@ -145,6 +145,58 @@ describe('loadConfig', () => {
     expect(config.log.level).toBe('info');
   });
 
+  describe('single sign-on for the pages (PAGES_OIDC_*)', () => {
+    const OIDC = {
+      PAGES_OIDC_AUTHORIZE_URL: 'https://idp.court.example/oauth2/authorize',
+      PAGES_OIDC_TOKEN_URL: 'https://idp.court.example/oauth2/token',
+      PAGES_OIDC_CLIENT_ID: 'credit-discipline-pages',
+    };
+
+    it('is off unless configured', () => {
+      expect(loadConfig({}).pages).toEqual({});
+    });
+
+    it('reads the endpoints and the client id, with scope "openid" unless given', () => {
+      expect(loadConfig(OIDC).pages.oidc).toEqual({
+        authorizeUrl: 'https://idp.court.example/oauth2/authorize',
+        tokenUrl: 'https://idp.court.example/oauth2/token',
+        clientId: 'credit-discipline-pages',
+        scope: 'openid',
+      });
+      expect(loadConfig({ ...OIDC, PAGES_OIDC_SCOPE: 'openid profile court.roles' }).pages.oidc?.scope).toBe('openid profile court.roles');
+    });
+
+    it('refuses a partial configuration, naming what is missing', () => {
+      expect(problemsOf({ PAGES_OIDC_AUTHORIZE_URL: OIDC.PAGES_OIDC_AUTHORIZE_URL, PAGES_OIDC_CLIENT_ID: 'pages' })).toEqual([
+        'PAGES_OIDC_AUTHORIZE_URL, PAGES_OIDC_TOKEN_URL, PAGES_OIDC_CLIENT_ID are set together or not at all: PAGES_OIDC_AUTHORIZE_URL, PAGES_OIDC_CLIENT_ID given, PAGES_OIDC_TOKEN_URL missing',
+      ]);
+      expect(problemsOf({ PAGES_OIDC_SCOPE: 'openid' })).toEqual([
+        'PAGES_OIDC_AUTHORIZE_URL, PAGES_OIDC_TOKEN_URL, PAGES_OIDC_CLIENT_ID are set together or not at all: PAGES_OIDC_SCOPE given, PAGES_OIDC_AUTHORIZE_URL, PAGES_OIDC_TOKEN_URL, PAGES_OIDC_CLIENT_ID missing',
+      ]);
+    });
+
+    it('requires https in production, and allows http elsewhere', () => {
+      const http = { ...OIDC, PAGES_OIDC_AUTHORIZE_URL: 'http://127.0.0.1:8080/authorize', PAGES_OIDC_TOKEN_URL: 'http://127.0.0.1:8080/token' };
+      expect(loadConfig({ ...http, NODE_ENV: 'test' }).pages.oidc?.tokenUrl).toBe('http://127.0.0.1:8080/token');
+      expect(problemsOf({ ...http, NODE_ENV: 'production' })).toEqual(
+        expect.arrayContaining([
+          'PAGES_OIDC_AUTHORIZE_URL must be an https URL (http only outside production)',
+          'PAGES_OIDC_TOKEN_URL must be an https URL (http only outside production)',
+        ]),
+      );
+    });
+
+    it.each([
+      ['PAGES_OIDC_AUTHORIZE_URL', 'idp.court.example/authorize', 'PAGES_OIDC_AUTHORIZE_URL must be a URL, got "idp.court.example/authorize"'],
+      ['PAGES_OIDC_TOKEN_URL', 'javascript:alert(1)', 'PAGES_OIDC_TOKEN_URL must be an https URL (http only outside production)'],
+      ['PAGES_OIDC_CLIENT_ID', 'pages client', 'PAGES_OIDC_CLIENT_ID must be 1–255 printable ASCII characters without spaces'],
+      ['PAGES_OIDC_SCOPE', 'profile email', 'PAGES_OIDC_SCOPE must be space-separated scopes including "openid", got "profile email"'],
+      ['PAGES_OIDC_SCOPE', 'openid  profile', 'PAGES_OIDC_SCOPE must be space-separated scopes including "openid", got "openid  profile"'],
+    ])('refuses %s=%s', (name, value, problem) => {
+      expect(problemsOf({ ...OIDC, [name]: value })).toEqual([problem]);
+    });
+  });
+
   it('lists every problem in one message instead of stopping at the first', () => {
     const problems = problemsOf({
       NODE_ENV: 'staging',

@@ -78,6 +78,15 @@ export interface AppConfig {
   health: { relayBacklogMaxAgeMs: number; kafkaTimeoutMs: number };
   /** Requests per minute per client IP on the public list and on the debtor's own status. */
   inquiry: { publicRateLimitPerMinute: number; debtorRateLimitPerMinute: number };
+  /** Single sign-on for the pages: the identity provider's OpenID Connect endpoints for a public client (code flow with PKCE); absent: tokens are pasted. */
+  pages: { oidc?: PagesOidc };
+}
+
+export interface PagesOidc {
+  authorizeUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  scope: string;
 }
 
 export class ConfigError extends Error {}
@@ -120,19 +129,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     return devFallback;
   };
 
-  const publicKeys = jwtPublicKeys(source.JWT_PUBLIC_KEYS, problems);
-  const jwksUrl = source.JWT_JWKS_URL || undefined;
-  if (jwksUrl !== undefined) {
+  const httpsUrl = (name: string): string | undefined => {
+    const raw = source[name] || undefined;
+    if (raw === undefined) return undefined;
     let protocol = '';
     try {
-      protocol = new URL(jwksUrl).protocol;
+      protocol = new URL(raw).protocol;
     } catch {
-      problems.push(`JWT_JWKS_URL must be a URL, got "${jwksUrl}"`);
+      problems.push(`${name} must be a URL, got "${raw}"`);
     }
     if (protocol && protocol !== 'https:' && !(protocol === 'http:' && env !== 'production')) {
-      problems.push('JWT_JWKS_URL must be an https URL (http only outside production)');
+      problems.push(`${name} must be an https URL (http only outside production)`);
     }
-  }
+    return raw;
+  };
+
+  const publicKeys = jwtPublicKeys(source.JWT_PUBLIC_KEYS, problems);
+  const jwksUrl = httpsUrl('JWT_JWKS_URL');
   // The development secret is used only when no key source is configured at all.
   let keys: Record<string, string> = source.JWT_PUBLIC_KEYS || jwksUrl ? {} : DEV_JWT_KEYS;
   if (source.JWT_KEYS) {
@@ -260,9 +273,32 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       publicRateLimitPerMinute: int('PUBLIC_RATE_LIMIT_PER_MINUTE', 30, 1, 100000),
       debtorRateLimitPerMinute: int('DEBTOR_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),
     },
+    pages: pagesOidc(source, httpsUrl, problems),
   };
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
+}
+
+const PAGES_OIDC_REQUIRED = ['PAGES_OIDC_AUTHORIZE_URL', 'PAGES_OIDC_TOKEN_URL', 'PAGES_OIDC_CLIENT_ID'] as const;
+
+// All or nothing: half a sign-on configuration would show a button that cannot work.
+function pagesOidc(source: NodeJS.ProcessEnv, httpsUrl: (name: string) => string | undefined, problems: string[]): AppConfig['pages'] {
+  const given = [...PAGES_OIDC_REQUIRED, 'PAGES_OIDC_SCOPE'].filter((name) => source[name]);
+  if (given.length === 0) return {};
+  const missing = PAGES_OIDC_REQUIRED.filter((name) => !source[name]);
+  if (missing.length > 0) {
+    problems.push(`${PAGES_OIDC_REQUIRED.join(', ')} are set together or not at all: ${given.join(', ')} given, ${missing.join(', ')} missing`);
+    return {};
+  }
+  const clientId = source.PAGES_OIDC_CLIENT_ID!;
+  if (!/^[\x21-\x7e]{1,255}$/.test(clientId)) problems.push('PAGES_OIDC_CLIENT_ID must be 1–255 printable ASCII characters without spaces');
+  const scope = source.PAGES_OIDC_SCOPE || 'openid';
+  if (!scope.split(' ').includes('openid') || !/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) {
+    problems.push(`PAGES_OIDC_SCOPE must be space-separated scopes including "openid", got "${scope}"`);
+  }
+  const authorizeUrl = httpsUrl('PAGES_OIDC_AUTHORIZE_URL')!;
+  const tokenUrl = httpsUrl('PAGES_OIDC_TOKEN_URL')!;
+  return { oidc: { authorizeUrl, tokenUrl, clientId, scope } };
 }
 
 const JWT_PUBLIC_KEY_TYPES = ['rsa', 'ec', 'ed25519'];

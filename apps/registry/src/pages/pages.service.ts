@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 export interface StaticFile {
   body: Buffer;
@@ -31,14 +32,22 @@ const CONTENT_TYPES: Record<string, string> = {
 export class PagesService {
   private readonly pages = new Map<string, StaticFile>();
   private readonly assets = new Map<string, StaticFile>();
+  private readonly pagesConfig: StaticFile;
 
-  constructor() {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const root = [join(__dirname, 'static'), join(__dirname, 'pages', 'static')].find((dir) => existsSync(join(dir, 'debtor.html')));
     if (!root) throw new Error(`pages: static files not found beside ${__dirname} (is nest-cli's "assets" copying pages/static?)`);
     for (const page of PAGES) this.pages.set(page, load(join(root, `${page}.html`)));
     for (const name of readdirSync(join(root, 'assets'))) {
       if (CONTENT_TYPES[extname(name)]) this.assets.set(name, load(join(root, 'assets', name)));
     }
+    const oidc = config.pages.oidc;
+    const sso = oidc ? { authorizeUrl: oidc.authorizeUrl, tokenUrl: oidc.tokenUrl, clientId: oidc.clientId, scope: oidc.scope } : null;
+    this.pagesConfig = file(Buffer.from(JSON.stringify({ sso })), 'application/json; charset=utf-8');
+  }
+
+  config(): StaticFile {
+    return this.pagesConfig;
   }
 
   page(name: PageName): StaticFile {
@@ -53,6 +62,9 @@ export class PagesService {
 }
 
 function load(path: string): StaticFile {
-  const body = readFileSync(path);
-  return { body, contentType: CONTENT_TYPES[extname(path)], etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+  return file(readFileSync(path), CONTENT_TYPES[extname(path)]);
+}
+
+function file(body: Buffer, contentType: string): StaticFile {
+  return { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
 }

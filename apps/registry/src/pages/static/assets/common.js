@@ -1,5 +1,5 @@
-/* global window, document, sessionStorage, history, location, fetch, atob, crypto */
-// Shared by the pages: sign-in with a bearer token, API calls, DOM building and Chinese labels.
+/* global window, document, sessionStorage, history, location, fetch, atob, btoa, crypto, URL, URLSearchParams */
+// Shared by the pages: sign-in (single sign-on or a pasted bearer token), API calls, DOM building and Chinese labels.
 // Classic script (no modules, no inline code) so the pages run under `script-src 'self'`.
 (function () {
   'use strict';
@@ -207,19 +207,85 @@
     }
   }
 
+  // ── single sign-on ─────────────────────────────────────────────────
+  // OpenID Connect authorisation code flow with PKCE (RFC 7636, S256) as a public client: there is
+  // no client secret, so the code is worth nothing without the verifier, which stays in this tab.
+  // state (against a forged return, RFC 6749 §10.12), nonce and verifier are kept in sessionStorage
+  // for the one round trip and removed when the user comes back, whatever the outcome.
+
+  const OIDC_PARAMS = ['code', 'state', 'error', 'error_description', 'error_uri', 'iss', 'session_state'];
+
+  const SSO_ERROR_TEXT = {
+    access_denied: '您取消了登录，或统一身份认证平台拒绝了本次登录请求。',
+    login_required: '请先在统一身份认证平台完成登录。',
+    interaction_required: '统一身份认证平台需要您进一步操作，请重新登录。',
+    consent_required: '您尚未同意本服务使用您的身份信息，请重新登录并确认授权。',
+    temporarily_unavailable: '统一身份认证平台暂时无法处理登录请求，请稍后再试。',
+    server_error: '统一身份认证平台出现错误，请稍后再试。',
+  };
+
+  /** An error code as the provider sent it, only if it looks like one (never free text from a link). */
+  function safeCode(code) {
+    return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : '';
+  }
+
+  function base64url(bytes) {
+    let binary = '';
+    for (const b of bytes) binary += String.fromCharCode(b);
+    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  function randomString() {
+    return base64url(crypto.getRandomValues(new Uint8Array(32)));
+  }
+
+  async function codeChallenge(verifier) {
+    return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new window.TextEncoder().encode(verifier))));
+  }
+
+  /** The settings served at /pages/config.json: { authorizeUrl, tokenUrl, clientId, scope }, or null. */
+  async function loadSso() {
+    try {
+      const response = await fetch('/pages/config.json', { headers: { accept: 'application/json' }, credentials: 'omit' });
+      const body = response.ok ? await response.json() : null;
+      return body && body.sso ? body.sso : null;
+    } catch (_error) {
+      return null;
+    }
+  }
+
+  /** The provider's answer in the address (?code=&state= or ?error=), removed from the address bar and history at once. */
+  function ssoResponseFromAddress() {
+    const params = new URLSearchParams(location.search);
+    if (!params.has('code') && !params.has('error')) return null;
+    const response = { code: params.get('code'), state: params.get('state'), error: params.get('error') };
+    for (const name of OIDC_PARAMS) params.delete(name);
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
+    return response;
+  }
+
+  // The registered redirect URI is the page itself, without query or fragment.
+  function redirectUri() {
+    return location.origin + location.pathname;
+  }
+
   /**
    * Wires the sign-in form, the sign-out button and the token for a page meant for `role`.
    * `onSignedIn()` loads the page's data; `onSignedOut()` clears it from the screen.
    */
   function startSession(options) {
     const key = 'credit-discipline.token.' + options.role;
+    const ssoKey = 'credit-discipline.sso.' + options.role;
     const signin = document.getElementById('signin');
     const app = document.getElementById('app');
     const form = document.getElementById('signin-form');
     const input = document.getElementById('token-input');
     const signinError = document.getElementById('signin-error');
+    const ssoButton = document.getElementById('sso-signin');
     const who = document.getElementById('who');
     let token = null;
+    let sso = null;
 
     function check(candidate) {
       const claims = decodeClaims(candidate);
@@ -240,7 +306,8 @@
       signinError.textContent = message || '';
       signinError.hidden = !message;
       input.value = '';
-      input.focus();
+      ssoButton.disabled = false;
+      (sso ? ssoButton : input).focus();
     }
 
     function signIn(candidate) {
@@ -258,6 +325,104 @@
       options.onSignedIn();
     }
 
+    // With single sign-on the button leads and the pasted token folds away, kept for development.
+    function offerSso() {
+      document.getElementById('sso').hidden = false;
+      document.getElementById('signin-note-sso').hidden = false;
+      document.getElementById('signin-note-token').hidden = true;
+      const fold = h('details', { class: 'token-signin' }, h('summary', { text: '使用访问令牌登录（供开发调试）' }));
+      form.replaceWith(fold);
+      fold.append(form);
+      form.querySelector('button[type="submit"]').classList.remove('primary');
+    }
+
+    async function beginSso() {
+      if (!crypto.subtle) {
+        showSignin('本页面未通过 HTTPS 打开，无法使用统一身份认证登录。');
+        return;
+      }
+      ssoButton.disabled = true;
+      const pending = { state: randomString(), nonce: randomString(), verifier: randomString(), redirectUri: redirectUri() };
+      sessionStorage.setItem(ssoKey, JSON.stringify(pending));
+      const url = new URL(sso.authorizeUrl);
+      const query = url.searchParams;
+      query.set('response_type', 'code');
+      query.set('client_id', sso.clientId);
+      query.set('redirect_uri', pending.redirectUri);
+      query.set('scope', sso.scope);
+      query.set('state', pending.state);
+      query.set('nonce', pending.nonce);
+      query.set('code_challenge', await codeChallenge(pending.verifier));
+      query.set('code_challenge_method', 'S256');
+      location.assign(url.toString());
+    }
+
+    async function finishSso(response) {
+      let pending = null;
+      try {
+        pending = JSON.parse(sessionStorage.getItem(ssoKey) || 'null');
+      } catch (_error) {
+        pending = null;
+      }
+      sessionStorage.removeItem(ssoKey);
+      if (response.error) {
+        const code = safeCode(response.error);
+        showSignin((SSO_ERROR_TEXT[code] || '统一身份认证平台未完成登录，请重新登录。') + (code ? '（' + code + '）' : ''));
+        return;
+      }
+      // Checked before the code goes anywhere: a code from someone else's login must not sign this tab in.
+      if (!pending || !response.state || response.state !== pending.state) {
+        showSignin('登录校验未通过：返回的登录状态与本次登录请求不符，可能是过期或伪造的登录链接。请重新登录。');
+        return;
+      }
+      if (!sso) {
+        showSignin('暂时无法获取统一身份认证的配置，请稍后重新登录。');
+        return;
+      }
+      let answer;
+      let body = null;
+      try {
+        answer = await fetch(sso.tokenUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: response.code || '',
+            redirect_uri: pending.redirectUri,
+            client_id: sso.clientId,
+            code_verifier: pending.verifier,
+          }).toString(),
+          credentials: 'omit',
+          cache: 'no-store',
+        });
+        body = await answer.json().catch(() => null);
+      } catch (_error) {
+        showSignin('无法连接统一身份认证平台，请稍后重新登录。');
+        return;
+      }
+      if (!answer.ok || !body) {
+        const code = safeCode(body && body.error);
+        showSignin('统一身份认证平台未能签发令牌（HTTP ' + answer.status + (code ? '，' + code : '') + '），请重新登录。');
+        return;
+      }
+      if (body.id_token) {
+        const idClaims = decodeClaims(body.id_token);
+        if (!idClaims || idClaims.nonce !== pending.nonce) {
+          showSignin('登录校验未通过：身份令牌与本次登录请求不符，请重新登录。');
+          return;
+        }
+      }
+      // The access token is the one issued for this service's API (audience JWT_AUDIENCE, with the
+      // role claim); the ID token is addressed to this client (aud = client id) and is used only
+      // from a provider that issues no access token.
+      const issued = body.access_token || body.id_token;
+      if (typeof issued !== 'string' || !issued) {
+        showSignin('统一身份认证平台的答复中没有令牌，请联系系统管理员。');
+        return;
+      }
+      signIn(issued);
+    }
+
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const value = input.value.trim().replace(/^Bearer\s+/i, '');
@@ -267,11 +432,23 @@
       }
       signIn(value);
     });
+    ssoButton.addEventListener('click', () => {
+      if (sso) void beginSso();
+    });
     document.getElementById('signout').addEventListener('click', () => showSignin(''));
 
-    // After the caller holds the returned session: its onSignedIn uses it.
-    const given = tokenFromFragment() || sessionStorage.getItem(key);
-    window.queueMicrotask(() => (given ? signIn(given) : showSignin('')));
+    // A return from the provider wins over a stored token; a stored or #token= token signs in at
+    // once, without waiting for the settings. Either way the caller holds the returned session first.
+    const returned = ssoResponseFromAddress();
+    const fragment = tokenFromFragment();
+    const given = returned ? null : fragment || sessionStorage.getItem(key);
+    const settings = loadSso().then((loaded) => {
+      sso = loaded;
+      if (sso) offerSso();
+    });
+    if (given) window.queueMicrotask(() => signIn(given));
+    else if (returned) settings.then(() => finishSso(returned));
+    else settings.then(() => showSignin(''));
 
     return {
       token: () => token,
