@@ -4,10 +4,12 @@ import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions 
 import { AppError } from '../common/app-error';
 import type { AppConfig } from '../config/app-config';
 
-// Per-client-IP limits on the public list and the debtor's status, to make harvesting
-// the list or probing for namesakes slow. Counters are per instance (in memory).
+// Per-client-IP limits on the public endpoints and the debtor's own (status, corrections), to make
+// harvesting the list or probing for namesakes slow. Counters are per instance (in memory).
 
 export type RateLimitClass = 'public' | 'debtor';
+
+export const TOO_MANY = 'RATE_LIMITED (problem+json) with Retry-After: per-client-IP limit per minute exceeded.';
 
 const RATE_LIMIT_CLASS = 'inquiry:rate-limit-class';
 const WINDOW_MS = 60_000;

@@ -54,7 +54,7 @@ function isDatabaseError(error: unknown): boolean {
 function maskValue(key: string, value: string): string {
   if (/name$/i.test(key)) return value === '' ? '' : '***';
   const residentLike = /^(?:\d{15}|\d{17}[\dXx])$/.test(value);
-  // Passport-style masking keeps two characters at each end; a short value is masked whole.
+  // Passport-style masking keeps the first character only; a short value is masked whole.
   const masked = maskIdentifier(residentLike ? { type: 'RESIDENT_ID', value } : { type: 'PASSPORT', value, country: 'XXX' });
   // A mask cut through a surrogate pair leaves half a character, which encodeURIComponent refuses (a 500 from logging).
   return encodeURIComponent(masked.replace(LONE_SURROGATE, '*'));
