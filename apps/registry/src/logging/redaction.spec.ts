@@ -33,6 +33,19 @@ describe('maskIdLikeTokens', () => {
   it('masks an identifier quoted in a message', () => {
     expect(maskIdLikeTokens('no listing for 11010519491231002x in 110108')).toBe('no listing for 11**************** in 110108');
   });
+
+  it('masks passport-number-like tokens: letters with digits, or eight to nine digits alone', () => {
+    expect(maskIdLikeTokens("passport E12345678 (CHN), 'EA1234567', C01X00T47/D; 123456789 and g1234567")).toBe(
+      "passport E******** (CHN), 'E********', C********/D; 1******** and G*******",
+    );
+  });
+
+  it('leaves UUIDs, timestamps, case numbers, topic and key names, short numbers and words alone', () => {
+    const text =
+      'restriction 0190f3a4-5b6c-7d8e-9f00-112233445566 at 2026-11-29T16:39:06.727Z in (2024)京0105执1234号 on cd.restriction.v1 ' +
+      'key k2026-01 partner bank-7f3a9c21 version 12 of 20000 in 1500 ms: ER_DUP_ENTRY EXIT_BAN court 110108 sha256';
+    expect(maskIdLikeTokens(text)).toBe(text);
+  });
 });
 
 describe('describeError', () => {
