@@ -497,4 +497,31 @@ describe('rate limits on the public list and the debtor status (real MariaDB)', 
     for (let i = 0; i < 3; i += 1) await http.get('/v1/public/event-keys').expect(200);
     expect((await http.get('/v1/public/event-keys').expect(429)).body.code).toBe('RATE_LIMITED');
   });
+
+  it('with RATE_LIMIT_STORE=database, two instances on one database share one client budget', async () => {
+    const env = { RELAY_ENABLED: 'false', RECEIPTS_CONSUMER_ENABLED: 'false', PUBLIC_RATE_LIMIT_PER_MINUTE: '4', RATE_LIMIT_STORE: 'database', HTTP_TRUST_PROXY: '127.0.0.1' };
+    const [one, two] = [await startRegistry(testConfig({ env })), await startRegistry(testConfig({ env }))];
+    try {
+      // Client addresses of their own: counters outlive the apps, and another run may have used this minute.
+      const address = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0] % 250)}`;
+      const [client, other] = [address(), address()];
+      const search = (registry: TestRegistry, from = client) =>
+        request(registry.app.getHttpServer()).get('/v1/public/dishonest-debtors').query({ name: `无此人${tag()}` }).set('x-forwarded-for', from);
+      // Windows are fixed minutes: start well inside one.
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
+      const statuses: number[] = [];
+      for (const registry of [one, two, one, two, one, two]) statuses.push((await search(registry)).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+      const refused = await search(one);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      // Another client has its own budget.
+      expect((await search(two, other)).status).toBe(200);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
 });
