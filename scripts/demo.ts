@@ -5,6 +5,7 @@
 import { generateSigningKeyPair } from '@cd/contracts';
 import { residentIdCheckChar, usccCheckChar, type PartnerSector } from '@cd/domain';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,9 +128,10 @@ async function main(): Promise<void> {
   for (const partner of partners) startAgent(partner);
 
   say('court 110108 lists 张三 (evading enforcement) — the listing brings its consumption restriction');
+  const zhangId = residentId('1978-04-12');
   const zhang = await api('POST', '/v1/restrictions', court, {
     kind: 'DISHONEST_LISTING',
-    subject: { type: 'PERSON', name: '张三', identifier: { type: 'RESIDENT_ID', value: residentId('1978-04-12') }, sex: 'MALE' },
+    subject: { type: 'PERSON', name: '张三', identifier: { type: 'RESIDENT_ID', value: zhangId }, sex: 'MALE' },
     case: caseInfo(1),
     ground: 'EVADES_ENFORCEMENT',
     obligation: '支付货款人民币350000元及利息',
@@ -217,10 +219,16 @@ async function main(): Promise<void> {
   for (const row of await api<{ key: string; deliveries: number; confirmed: number; overdue: number; coverage: number | null }[]>('GET', '/v1/supervision/coverage?by=partner', supervisor)) {
     console.log(`  ${row.key.padEnd(16)} deliveries ${String(row.deliveries).padStart(3)}  confirmed ${String(row.confirmed).padStart(3)}  overdue ${row.overdue}  coverage ${row.coverage === null ? '-' : `${Math.round(row.coverage * 100)}%`}`);
   }
-  console.log(`\nAPI docs:            ${base}/docs`);
-  console.log(`Debtor page:         ${base}/pages/debtor`);
-  console.log(`Supervisor dashboard: ${base}/pages/supervision`);
-  console.log(`tokens — court: ${court}\n         supervisor: ${supervisor}`);
+  // Ready to open: the pages take the token from #token= (kept in the tab's sessionStorage, never sent to the server in the URL).
+  const debtorToken = (identifier: string) => tokens.issue({ sub: `demo-debtor-${randomBytes(4).toString('hex')}`, role: 'debtor', identifier });
+  console.log(`\nAPI docs:             ${base}/docs`);
+  console.log(`Debtor page (张三, listing deleted, every lift confirmed):`);
+  console.log(`  ${base}/pages/debtor#token=${debtorToken(zhangId)}`);
+  console.log(`Debtor page (李四, legal representative of a restricted company):`);
+  console.log(`  ${base}/pages/debtor#token=${debtorToken(li.identifier.value)}`);
+  console.log(`Supervisor dashboard:`);
+  console.log(`  ${base}/pages/supervision#token=${supervisor}`);
+  console.log(`court 110108 token (API): ${court}`);
 }
 
 function shutdown(code: number): void {

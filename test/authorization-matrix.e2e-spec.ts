@@ -4,8 +4,8 @@
 // is gone. Allowed callers send a request valid enough to succeed; everyone else must get 401
 // (no token) or 403 (wrong role). Then the tenant boundaries: a court, a partner and a debtor
 // never see or change another's data.
-import { publishedEventId } from './support/stored';
-import { bucketOf, generateSigningKeyPair, signReceipt } from '@cd/contracts';
+import { publishedEventId, waitUntil } from './support/stored';
+import { bucketDigests, bucketOf, generateSigningKeyPair, signReceipt } from '@cd/contracts';
 import { randomBytes } from 'node:crypto';
 import { ROLES, type Role } from '../apps/registry/src/auth/principal';
 import { registerPartner, type TestPartner } from './support/partners';
@@ -442,6 +442,25 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
       expect((await send('GET', `/v1/corrections/${fx.correction}`, tokens.beijingHigh)).status).toBe(403);
       expect((await ok('GET', '/v1/corrections?limit=200', tokens.court)).items).toEqual(expect.arrayContaining([expect.objectContaining({ id: fx.correction })]));
     });
+
+    it("only the court hearing a reconsideration lists it under /v1/corrections/reconsiderations; no other court sees or decides it", async () => {
+      const correction = await fileCorrection(await debtorListing());
+      await decide(correction, 'REJECT');
+      await reconsider(correction);
+      const heard = async (token: string) => ((await ok('GET', '/v1/corrections/reconsiderations?limit=200', token)).items as { id: string }[]).map((c) => c.id);
+      expect(await heard(tokens.beijingHigh)).toContain(correction);
+      // The enforcing court, a sibling court, and the court above the hearing court.
+      for (const other of [tokens.court, tokens.chaoyang, tokens.spc]) {
+        expect(await heard(other)).not.toContain(correction);
+        expect((await ok('GET', '/v1/corrections/reconsiderations?limit=200&overdue=false', other)).items).not.toEqual(expect.arrayContaining([expect.objectContaining({ id: correction })]));
+      }
+      for (const other of [tokens.chaoyang, tokens.spc]) {
+        expect((await send('GET', `/v1/corrections/${correction}`, other)).status).toBe(403);
+        expect((await send('POST', `/v1/corrections/${correction}/reconsideration-decision`, other, { body: { decision: 'ACCEPT', reason: '越权。' } })).status).toBe(403);
+      }
+      expect((await send('POST', `/v1/corrections/${correction}/reconsideration-decision`, tokens.court, { body: { decision: 'ACCEPT', reason: '越权。' } })).status).toBe(403);
+      expect((await ok('GET', `/v1/corrections/${correction}`, tokens.beijingHigh)).status).toBe('RECONSIDERATION_FILED');
+    });
   });
 
   describe('partners see only what is routed to them', () => {
@@ -497,6 +516,41 @@ describe('authorisation matrix and tenant boundaries (real MariaDB, real Kafka)'
 
       await ok('POST', '/v1/receipts', borderControl.token, theirs, [202]);
       expect((await ledger()).find((r) => r.partner_id === borderControl.id)?.confirmed_version).toBe(1);
+    });
+  });
+
+  describe('partners reconcile only their own set', () => {
+    const digestsOf = async (partnerId: string) => {
+      const rows = await registry.dataSource.query(
+        "SELECT restriction_id id, published_version version FROM deliveries WHERE partner_id = ? AND published_version > 0 AND published_status = 'ACTIVE'",
+        [partnerId],
+      );
+      return [...bucketDigests(rows)].map(([bucket, digest]) => ({ bucket, ...digest }));
+    };
+    const reconcile = async (token: string, buckets: unknown[]) => (await ok('POST', '/v1/partners/me/reconciliations', token, { buckets })) as { differingBuckets: number[] };
+
+    it("POST /v1/partners/me/reconciliations compares with the caller's own set, whoever's digests it is sent", async () => {
+      await publishedEventId(registry, fx.exitBan, 1);
+      await publishedEventId(registry, fx.consumption, 1);
+      // Own digests match (once deliveries published by earlier tests have settled).
+      let border: { bucket: number; count: number; checksum: string }[] = [];
+      await waitUntil(async () => {
+        border = await digestsOf(borderControl.id);
+        return (await reconcile(borderControl.token, border)).differingBuckets.length === 0;
+      });
+      expect(border.length).toBeGreaterThan(0);
+      await waitUntil(async () => (await reconcile(airline.token, await digestsOf(airline.id))).differingBuckets.length === 0);
+
+      // The border control's digests sent by the airline are compared with the airline's set: every bucket differs.
+      const asAirline = await reconcile(airline.token, border);
+      expect(asAirline.differingBuckets).toEqual(expect.arrayContaining(border.map((b) => b.bucket)));
+      // The answer names buckets only, nothing of another partner's set.
+      expect(Object.keys(asAirline).sort()).toEqual(['buckets', 'differingBuckets']);
+      // Naming the other partner in the body is refused; in the query it is ignored.
+      const named = await send('POST', '/v1/partners/me/reconciliations', airline.token, { body: { buckets: border, partnerId: borderControl.id } });
+      expect(named.status).toBe(400);
+      const queried = (await ok('POST', `/v1/partners/me/reconciliations?partnerId=${borderControl.id}`, airline.token, { buckets: border })) as { differingBuckets: number[] };
+      expect(queried.differingBuckets).toEqual(asAirline.differingBuckets);
     });
   });
 

@@ -1,6 +1,7 @@
-// The log output of a whole journey — court commands, a bad request, publication, partner
-// receipts, the lift, the debtor's and the public's queries, a correction request — holds
-// no unmasked identifier.
+// The log output of a whole journey — court commands (also on a passport holder), a bad request,
+// publication, partner receipts, a correction request rejected and reconsidered at the higher
+// court, the lift, the debtor's and the public's queries — holds no unmasked identifier.
+import { randomInt } from 'node:crypto';
 import request from 'supertest';
 import { registerPartner } from './support/partners';
 import { COURTS, creditCode, listingBody, residentId, startRegistry, testConfig, type TestRegistry } from './support/registry';
@@ -33,6 +34,7 @@ describe('log output of a full journey (debug level, stdout captured)', () => {
     const person = residentId('1972-03-04');
     const representative = residentId('1969-08-21');
     const company = creditCode();
+    const passport = `E${String(randomInt(10_000_000, 100_000_000))}`;
     const bank = await registerPartner(registry, 'BANK');
 
     const listing = (
@@ -59,13 +61,34 @@ describe('log output of a full journey (debug level, stdout captured)', () => {
     await http.get('/v1/restrictions').query({ idNumber: person }).set('authorization', court).expect(200);
     await http.get(`/v1/restrictions/${listing.id}`).set('authorization', court).expect(200);
 
+    // A passport holder listed, found by the court and the public, and reading its own status.
+    await http
+      .post('/v1/restrictions')
+      .set('authorization', court)
+      .send(listingBody({ subject: { type: 'PERSON', name: '护照持有人', identifier: { type: 'PASSPORT', value: passport, country: 'CHN' }, sex: 'FEMALE' } }))
+      .expect(201);
+    await http.get('/v1/restrictions').query({ idNumber: passport }).set('authorization', court).expect(200);
+    await http.get('/v1/public/dishonest-debtors').query({ idNumber: passport, name: '护照持有人' }).expect(200);
+    await http.get('/v1/me/status').set('authorization', `Bearer ${registry.token({ role: 'debtor', identifier: passport })}`).expect(200);
+
+    // The debtor asks for correction; the court rejects; the higher court hears and rejects the reconsideration.
+    const debtor = `Bearer ${registry.token({ role: 'debtor', identifier: person })}`;
+    const correction = (
+      await http.post('/v1/me/corrections').set('authorization', debtor).send({ restrictionId: listing.id, ground: 'SHOULD_NOT_BE_LISTED', statement: `本人身份证号${person}，并非被执行人。` }).expect(201)
+    ).body;
+    await http.post(`/v1/corrections/${correction.id}/decision`).set('authorization', court).send({ decision: 'REJECT', reason: '经审查，申请理由不成立。' }).expect(200);
+    await http.post(`/v1/me/corrections/${correction.id}/reconsideration`).set('authorization', debtor).send({ statement: '请求复议。' }).expect(200);
+    await http.get('/v1/me/corrections').set('authorization', debtor).expect(200);
+    const higher = `Bearer ${registry.courtToken(COURTS.BEIJING_HIGH)}`;
+    await http.get('/v1/corrections/reconsiderations').set('authorization', higher).expect(200);
+    await http.post(`/v1/corrections/${correction.id}/reconsideration-decision`).set('authorization', higher).send({ decision: 'REJECT', reason: '复议理由不成立。' }).expect(200);
+
     await registry.relay.drainOnce();
     const [event] = await registry.dataSource.query('SELECT event_id FROM outbox WHERE restriction_id = ? AND version = 1', [listing.id]);
     await http.post('/v1/receipts').set('authorization', `Bearer ${bank.token}`).send(bank.receipt({ restrictionId: listing.id, version: 1, eventId: event.event_id })).expect(202);
     await http.post(`/v1/restrictions/${listing.id}/lift`).set('authorization', court).send({ reason: 'PERFORMED', includeLinked: true }).expect(200);
     await registry.relay.drainOnce();
 
-    const debtor = `Bearer ${registry.token({ role: 'debtor', identifier: person })}`;
     await http.get('/v1/me/status').set('authorization', debtor).expect(200);
     await http.get('/v1/public/dishonest-debtors').query({ idNumber: person }).expect(200);
     await http.get('/v1/public/dishonest-debtors').query({ idNumber: representative, name: '代表人' }).expect(200);
@@ -75,6 +98,7 @@ describe('log output of a full journey (debug level, stdout captured)', () => {
     const output = written.join('');
     expect(output.length).toBeGreaterThan(0);
     expect(output).toContain('journey-1'); // the journey was logged
-    for (const id of [person, representative]) expect(output).not.toContain(id);
+    expect(output).toContain(correction.id); // the correction requests were logged
+    for (const id of [person, representative, passport]) expect(output).not.toContain(id);
   });
 });

@@ -22,7 +22,7 @@ const SCREENSHOTS = join(__dirname, '..', 'test-artifacts', 'screenshots');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 type Http = ReturnType<typeof request>;
-const masked = (id: string) => `${id.slice(0, 4)}**********${id.slice(-4)}`;
+const masked = (id: string) => `${id.slice(0, 2)}****************`;
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Run in the page (as strings: the test project is type-checked without the DOM library).

@@ -39,6 +39,8 @@ export function testConfig(overrides: { env?: NodeJS.ProcessEnv; topicPrefix?: s
     RELAY_POLL_INTERVAL_MS: '50',
     EXPIRY_ENABLED: 'false',
     INSTANCE_ID: `test-${randomBytes(3).toString('hex')}`,
+    // Test files share one database: per-app counters, so one file's requests do not spend another's limit.
+    RATE_LIMIT_STORE: 'memory',
     ...overrides.env,
   });
 }

@@ -141,11 +141,16 @@ describe('checkIdentifierFitsSubject', () => {
 });
 
 describe('maskIdentifier', () => {
-  it('keeps the first and last four of a resident ID', () => {
-    expect(maskIdentifier({ type: 'RESIDENT_ID', value: ADULT_ID })).toBe('1101**********002X');
+  it('keeps only the province of a resident ID: no region beyond it, no birth date, sequence or check character', () => {
+    expect(maskIdentifier({ type: 'RESIDENT_ID', value: ADULT_ID })).toBe('11****************');
+    expect(maskIdentifier({ type: 'RESIDENT_ID', value: '110105491231002' })).toBe('11*************');
   });
-  it('keeps the first and last two of a passport', () => {
-    expect(maskIdentifier({ type: 'PASSPORT', value: 'E1234567', country: 'CHN' })).toBe('E1****67');
+  it('keeps nothing of a residence permit whose province has a single region code (71, 81, 82, 83)', () => {
+    expect(maskIdentifier({ type: 'RESIDENT_ID', value: '810000199001010012' })).toBe('*'.repeat(18));
+  });
+  it('keeps the first character of a passport when six or more stay hidden, nothing of a shorter one', () => {
+    expect(maskIdentifier({ type: 'PASSPORT', value: 'E12345678', country: 'CHN' })).toBe('E********');
+    expect(maskIdentifier({ type: 'PASSPORT', value: 'X12345', country: 'DEU' })).toBe('******');
   });
   it('returns a USCC unchanged: it is public', () => {
     expect(maskIdentifier({ type: 'USCC', value: COMPANY_USCC })).toBe(COMPANY_USCC);

@@ -119,11 +119,30 @@ export function checkIdentifierFitsSubject(subjectType: SubjectType, identifier:
   }
 }
 
-/** Person numbers masked for public surfaces and logs (PIPL Art. 51); a USCC is public. */
+/**
+ * Province codes (GB/T 2260) under which a single region code is issued: Taiwan, Hong Kong and Macau
+ * residence permits (710000, 810000, 820000). Their prefix would give away all six region digits.
+ */
+const SINGLE_REGION_PROVINCES = new Set(['71', '81', '82', '83']);
+
+/**
+ * Person numbers masked for public surfaces and logs (PIPL Art. 51); a USCC is public.
+ *
+ * The public list also shows sex and age, and a search by full number confirms a guess, so the mask
+ * must leave a prober at least 10^6 candidates (test: inquiry.int-spec "candidate space"):
+ * - resident ID: only the province (characters 1–2) is kept, and nothing for 71/81/82/83. Candidates
+ *   given the province, sex and age: county-level region codes in the province (≥ 16: Beijing,
+ *   Tianjin and Shanghai have the fewest, 16 districts each) × birth dates giving that age (≥ 365)
+ *   × sequence digits 15–16 (100) × a 17th digit of the right parity (5); the check character
+ *   follows from the rest and adds nothing. ≥ 16 × 365 × 100 × 5 = 2,920,000. (Keeping the city,
+ *   characters 1–4, would leave one region code in e.g. Dongguan 4419: 182,500; keeping the last four
+ *   as before, 10 × 100 × 366 / 11 ≈ 3,300 at most.)
+ * - passport: the first character only when at least 6 characters stay hidden (≥ 10^6 even if
+ *   all are digits); a shorter number is masked whole.
+ */
 export function maskIdentifier(id: Identifier): string {
-  const keep = id.type === 'RESIDENT_ID' ? 4 : id.type === 'PASSPORT' ? 2 : 0;
-  if (keep === 0) return id.value;
   const v = normaliseIdentifierValue(id.value);
-  if (v.length <= keep * 2) return '*'.repeat(v.length);
-  return v.slice(0, keep) + '*'.repeat(v.length - keep * 2) + v.slice(-keep);
+  const keep = id.type === 'RESIDENT_ID' ? (SINGLE_REGION_PROVINCES.has(v.slice(0, 2)) ? 0 : 2) : id.type === 'PASSPORT' ? (v.length >= 7 ? 1 : 0) : v.length;
+  if (keep >= v.length) return id.type === 'USCC' ? id.value : '*'.repeat(v.length);
+  return v.slice(0, keep) + '*'.repeat(v.length - keep);
 }

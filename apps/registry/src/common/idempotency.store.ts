@@ -9,11 +9,13 @@ import { IdempotencyRecord } from './idempotency.record';
 import { canonicalJson } from '@cd/contracts';
 import { createHash } from 'node:crypto';
 
-export interface IdempotentRequest {
+export interface IdempotentRequest<T> {
   principal: Principal;
   key?: string;
   /** Operation and body; a replay with the same key must carry the same fingerprint. */
   fingerprint: unknown;
+  /** Runs before a stored response is returned again, e.g. to audit the identifiers it shows. */
+  onReplay?: (stored: T) => Promise<void>;
 }
 
 // The key row is inserted first inside the command's own transaction: a
@@ -28,7 +30,7 @@ export class IdempotencyStore {
     private readonly cipher: FieldCipher,
   ) {}
 
-  async execute<T>(request: IdempotentRequest, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  async execute<T>(request: IdempotentRequest<T>, work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!request.key) return this.transactions.run(work);
     const key = validKey(request.key);
     const principal = principalKey(request.principal);
@@ -50,6 +52,7 @@ export class IdempotencyStore {
       if (!isDuplicateKey(error)) throw error;
       const replayed = await this.replay<T>(principal, key, requestHash);
       if (replayed === undefined) throw error;
+      await request.onReplay?.(replayed);
       return replayed;
     }
   }

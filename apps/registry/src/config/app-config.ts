@@ -76,8 +76,11 @@ export interface AppConfig {
   log: { level: LogLevel; pretty: boolean };
   /** Readiness: the oldest due, unpublished outbox row may be this old; Kafka must answer within the timeout. */
   health: { relayBacklogMaxAgeMs: number; kafkaTimeoutMs: number };
-  /** Requests per minute per client IP on the public list and on the debtor's own status. */
-  inquiry: { publicRateLimitPerMinute: number; debtorRateLimitPerMinute: number };
+  /**
+   * Requests per minute per client IP on the public endpoints and on the debtor's own; counted in the
+   * database (shared by every instance) or, for tests that start several apps on one database, in memory.
+   */
+  inquiry: { publicRateLimitPerMinute: number; debtorRateLimitPerMinute: number; rateLimitStore: RateLimitStore };
   /** Single sign-on for the pages: the identity provider's OpenID Connect endpoints for a public client (code flow with PKCE); absent: tokens are pasted. */
   pages: { oidc?: PagesOidc };
 }
@@ -90,6 +93,9 @@ export interface PagesOidc {
 }
 
 export class ConfigError extends Error {}
+
+export const RATE_LIMIT_STORES = ['database', 'memory'] as const;
+export type RateLimitStore = (typeof RATE_LIMIT_STORES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -272,6 +278,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     inquiry: {
       publicRateLimitPerMinute: int('PUBLIC_RATE_LIMIT_PER_MINUTE', 30, 1, 100000),
       debtorRateLimitPerMinute: int('DEBTOR_RATE_LIMIT_PER_MINUTE', 60, 1, 100000),
+      rateLimitStore: oneOf(source.RATE_LIMIT_STORE || 'database', RATE_LIMIT_STORES, 'RATE_LIMIT_STORE', problems),
     },
     pages: pagesOidc(source, httpsUrl, problems),
   };

@@ -5,7 +5,8 @@ import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { Command, IDEMPOTENCY_HEADER, ifMatchVersion, withEtag, type CommandContext } from '../common/http';
-import { ApiProblems } from '../common/problem.dto';
+import { ApiProblem, ApiProblems } from '../common/problem.dto';
+import { RateLimited, TOO_MANY } from '../inquiry/rate-limit';
 import { CarryOutDto, DecisionDto, FileCorrectionDto, FileReconsiderationDto, ListCorrectionsQuery } from './corrections.dto';
 import { CorrectionsService, type CorrectionPage, type CorrectionView } from './corrections.service';
 
@@ -24,7 +25,9 @@ export class CorrectionIdPipe implements PipeTransform<string, string> {
 @ApiTags('corrections')
 @ApiBearerAuth()
 @ApiProblems(400, 401, 403)
+@ApiProblem(429, TOO_MANY)
 @Roles('debtor')
+@RateLimited('debtor')
 @Controller({ path: 'me/corrections', version: '1' })
 export class MyCorrectionsController {
   constructor(private readonly corrections: CorrectionsService) {}

@@ -323,6 +323,42 @@ describe('correction requests (real MariaDB)', () => {
       at('2026-05-28T08:00:00');
       expect(ids(await list({ overdue: 'true', status: 'ACCEPTED' }))).toContain(id);
     });
+    it("the higher court's reconsideration decision is due 15 days after filing; past it, the request is in its overdue list", async () => {
+      const debtor = await listed();
+      at('2026-06-01T10:00:00');
+      const id = (await fileCorrection(debtor).expect(201)).body.id;
+      at('2026-06-03T10:00:00');
+      await decide(id, 'REJECT').expect(200);
+      at('2026-06-05T16:00:00');
+      const filed = (await reconsider(id, debtor.debtor).expect(200)).body;
+      expect(filed.reconsiderationDueAt).toBe(endOf('2026-06-20'));
+      const [row] = await rows('SELECT reconsideration_due_at FROM correction_requests WHERE id = ?', [id]);
+      expect(row.reconsideration_due_at.toISOString()).toBe(endOf('2026-06-20'));
+      const list = (query: Record<string, string>, token = court.beijingHigh) =>
+        http.get('/v1/corrections/reconsiderations').query({ limit: '200', ...query }).set('authorization', token).expect(200);
+      const ids = (res: request.Response) => res.body.items.map((c: { id: string }) => c.id);
+
+      at('2026-06-20T23:59:59.999');
+      expect(ids(await list({ overdue: 'true' }))).not.toContain(id);
+      expect(ids(await list({ overdue: 'false' }))).toContain(id);
+
+      at('2026-06-21T00:00:00');
+      const overdue = await list({ overdue: 'true' });
+      expect(overdue.body.items.find((c: { id: string }) => c.id === id)).toMatchObject({
+        overdue: true,
+        pendingAct: { act: 'RECONSIDERATION_DECISION', party: 'HIGHER_COURT', dueAt: endOf('2026-06-20') },
+      });
+      expect(ids(await list({ overdue: 'true', status: 'RECONSIDERATION_FILED' }))).toContain(id);
+      expect(ids(await list({ overdue: 'false' }))).not.toContain(id);
+      // Not the enforcing court's to hear, and not in its own overdue list as a decision it owes.
+      expect(ids(await list({ overdue: 'true' }, court.haidian))).not.toContain(id);
+      expect((await http.get(`/v1/me/corrections/${id}`).set('authorization', debtor.debtor).expect(200)).body.overdue).toBe(true);
+
+      const late = await decideReconsideration(id, 'REJECT').expect(200);
+      expect(late.body).toMatchObject({ status: 'RECONSIDERATION_REJECTED', overdue: false, pendingAct: null });
+      expect(late.body.timeline[3]).toMatchObject({ action: 'RECONSIDERATION_REJECTED', details: expect.objectContaining({ late: true }) });
+      expect(ids(await list({ overdue: 'true' }))).not.toContain(id);
+    });
   });
 
   describe('who may do what', () => {

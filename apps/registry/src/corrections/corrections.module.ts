@@ -11,5 +11,6 @@ import { CorrectionsService } from './corrections.service';
   imports: [RestrictionsModule, CourtsModule, PublishingModule],
   controllers: [MyCorrectionsController, CorrectionsController],
   providers: [CorrectionsService, CorrectionsRepository, Clock],
+  exports: [CorrectionsService],
 })
 export class CorrectionsModule {}

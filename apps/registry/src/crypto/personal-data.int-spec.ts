@@ -107,7 +107,7 @@ describe('personal data at rest (real MariaDB, real Kafka)', () => {
     await waitUntil(async () => (await registry.dataSource.query('SELECT published_version v FROM deliveries WHERE restriction_id = ? AND partner_id = ?', [created.id, regulator.id]))[0]?.v === 1);
     const bucket = bucketOf(created.id);
     const page = await http.get('/v1/partners/me/restrictions').query({ bucket: String(bucket) }).set('authorization', `Bearer ${regulator.token}`).expect(200);
-    await registry.app.get(ReadAuditLog).flush();
+    // No flush: the rows are written before the response is sent.
 
     const reads = await registry.dataSource.query(
       `SELECT actor_role, actor_id, resource_id, request_id, details FROM audit_log WHERE action = 'restriction.read' AND resource_id IN (?, ?) ORDER BY id`,
@@ -124,6 +124,41 @@ describe('personal data at rest (real MariaDB, real Kafka)', () => {
     expect(pages).toHaveLength(1);
     expect(pages[0]).toMatchObject({ actor_role: 'partner', resource_id: regulator.id });
     expect(JSON.parse(pages[0].details)).toMatchObject({ bucket, count: page.body.items.length });
+  });
+
+  it('audits a replayed write: the stored response shows full identifiers again', async () => {
+    const key = `replay-${randomBytes(6).toString('hex')}`;
+    const body = personalListing(residentId('1979-03-03'));
+    const first = await http.post('/v1/restrictions').set('authorization', court).set('idempotency-key', key).send(body).expect(201);
+    const replay = await http.post('/v1/restrictions').set('authorization', court).set('idempotency-key', key).send(body).expect(201);
+    expect(replay.body).toEqual(first.body);
+    const reads = await registry.dataSource.query(`SELECT actor_role, request_id, details FROM audit_log WHERE action = 'restriction.read' AND resource_id = ?`, [first.body.id]);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ actor_role: 'court', request_id: replay.headers['x-request-id'] });
+    expect(JSON.parse(reads[0].details)).toEqual({ version: 1, via: 'replay' });
+  });
+
+  it('refuses a read (503 AUDIT_UNAVAILABLE, no identifiers) whose audit row cannot be written', async () => {
+    const idNumber = residentId('1978-04-04');
+    const created = (await http.post('/v1/restrictions').set('authorization', court).send(personalListing(idNumber)).expect(201)).body;
+    await registry.dataSource.query('DROP TRIGGER IF EXISTS read_audit_probe');
+    await registry.dataSource.query(
+      `CREATE TRIGGER read_audit_probe BEFORE INSERT ON audit_log FOR EACH ROW
+         BEGIN
+           IF NEW.resource_id = '${created.id}' AND NEW.action = 'restriction.read' THEN
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected audit failure';
+           END IF;
+         END`,
+    );
+    try {
+      const refused = await http.get(`/v1/restrictions/${created.id}`).set('authorization', court).expect(503);
+      expect(refused.body.code).toBe('AUDIT_UNAVAILABLE');
+      expect(refused.text).not.toContain(idNumber);
+    } finally {
+      await registry.dataSource.query('DROP TRIGGER IF EXISTS read_audit_probe');
+    }
+    await http.get(`/v1/restrictions/${created.id}`).set('authorization', court).expect(200);
+    expect(await registry.dataSource.query(`SELECT id FROM audit_log WHERE action = 'restriction.read' AND resource_id = ?`, [created.id])).toHaveLength(1);
   });
 
   it('shows the public and the debtor only masked identifiers, so their reads need no audit', async () => {

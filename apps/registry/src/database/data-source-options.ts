@@ -8,9 +8,10 @@ import { EncryptPersonalData1764800000000 } from '../../../../migrations/1764800
 import { LeanerPublication1764900000000 } from '../../../../migrations/1764900000000-LeanerPublication';
 import { PublicNameOrder1765000000000 } from '../../../../migrations/1765000000000-PublicNameOrder';
 import { CourtListOrder1765100000000 } from '../../../../migrations/1765100000000-CourtListOrder';
+import { RateLimitCounters1766304000000 } from '../../../../migrations/1766304000000-RateLimitCounters';
 import { ENTITIES } from './entities';
 
-export const MIGRATIONS = [Foundation1764400000000, Distribution1764500000000, Corrections1764600000000, PublicSearch1764700000000, EncryptPersonalData1764800000000, LeanerPublication1764900000000, PublicNameOrder1765000000000, CourtListOrder1765100000000];
+export const MIGRATIONS = [Foundation1764400000000, Distribution1764500000000, Corrections1764600000000, PublicSearch1764700000000, EncryptPersonalData1764800000000, LeanerPublication1764900000000, PublicNameOrder1765000000000, CourtListOrder1765100000000, RateLimitCounters1766304000000];
 
 export function dataSourceOptions(db: AppConfig['db']): DataSourceOptions {
   return {

@@ -5,9 +5,7 @@ import type { Principal } from '../auth/principal';
 import { ApiProblem, ApiProblems } from '../common/problem.dto';
 import { PublicListQuery } from './inquiry.dto';
 import { InquiryService, type DebtorStatus, type PublicListPage } from './inquiry.service';
-import { RateLimited } from './rate-limit';
-
-const TOO_MANY = { description: 'RATE_LIMITED (problem+json) with Retry-After: per-client-IP limit per minute exceeded.' };
+import { RateLimited, TOO_MANY } from './rate-limit';
 
 @ApiTags('debtor')
 @ApiBearerAuth()
@@ -24,7 +22,7 @@ export class DebtorStatusController {
     summary: "The caller's own restrictions (as debtor or as an organisation's named person): terms, what ends them, per-partner enforcement and lift confirmation",
   })
   @ApiOkResponse({ description: "The caller's restrictions and their enforcement" })
-  @ApiProblem(429, TOO_MANY.description)
+  @ApiProblem(429, TOO_MANY)
   status(@CurrentPrincipal() principal: Principal): Promise<DebtorStatus> {
     return this.inquiry.debtorStatus(principal);
   }
@@ -42,7 +40,7 @@ export class PublicListController {
   @ApiOperation({ summary: 'Published dishonest-debtor listings (List Rules Art. 6/7) by exact name and/or full identifier; person ID numbers masked' })
   @ApiOkResponse({ description: 'One page of published listings, person ID numbers masked' })
   @ApiProblems(400)
-  @ApiProblem(429, TOO_MANY.description)
+  @ApiProblem(429, TOO_MANY)
   search(@Query() query: PublicListQuery): Promise<PublicListPage> {
     return this.inquiry.searchPublicList(query);
   }

@@ -1,3 +1,4 @@
+import { ageOn, residentIdCheckChar } from '@cd/domain';
 import { publishedEventId } from '../../../../test/support/stored';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -30,6 +31,32 @@ const consumptionBody = (overrides: Record<string, unknown>) => {
   const { kind: _kind, ...exitBan } = exitBanBody();
   return { ...exitBan, kind: 'CONSUMPTION_RESTRICTION', ...overrides };
 };
+
+/**
+ * How many resident IDs agree with what the public list shows of one: the mask, the sex and the age
+ * on the day shown. Region codes a prober must try for a kept prefix are counted at their fewest:
+ * one for a kept city (4) or county (6) — some cities have a single code — and 16 for a kept province
+ * or nothing kept (Beijing, Tianjin and Shanghai have 16 county-level codes). The rest is enumerated:
+ * every birth date giving that age × every sequence of the right parity, the check character computed.
+ */
+function candidateCount(mask: string, sex: 'MALE' | 'FEMALE', age: number, on: string): number {
+  expect(mask).toHaveLength(18);
+  const fits = (value: string, from: number) => [...value].every((c, i) => mask[from + i] === '*' || mask[from + i] === c);
+  const keptRegion = [...mask.slice(0, 6)].findIndex((c) => c === '*');
+  const regionCodes = keptRegion === -1 || keptRegion >= 4 ? 1 : 16;
+  const region = mask.slice(0, 6).replace(/\*/g, '0');
+  let count = 0;
+  const year = Number(on.slice(0, 4)) - age;
+  for (let day = new Date(Date.UTC(year - 1, 0, 1)); day.getUTCFullYear() <= year; day.setUTCDate(day.getUTCDate() + 1)) {
+    const birth = day.toISOString().slice(0, 10);
+    if (ageOn(birth, on) !== age || !fits(birth.replace(/-/g, ''), 6)) continue;
+    for (let sequence = sex === 'MALE' ? 1 : 0; sequence < 1000; sequence += 2) {
+      const first17 = `${region}${birth.replace(/-/g, '')}${String(sequence).padStart(3, '0')}`;
+      if (fits(first17.slice(14), 14) && fits(residentIdCheckChar(first17), 17)) count += 1;
+    }
+  }
+  return count * regionCodes;
+}
 
 async function impose(http: Http, court: string, body: Record<string, unknown>): Promise<{ id: string; version: number; linkedRestrictions: { id: string }[] }> {
   return (await http.post('/v1/restrictions').set('authorization', court).send(body).expect(201)).body;
@@ -121,14 +148,14 @@ describe('debtor status and the public list (real MariaDB)', () => {
         prohibits: [expect.objectContaining({ code: 'EXIT' })],
         affectedPersons: [
           expect.objectContaining({ role: 'LEGAL_REPRESENTATIVE', you: true }),
-          expect.objectContaining({ role: 'DIRECTLY_RESPONSIBLE_PERSON', name: '鲍勃', you: false, identifier: { type: 'RESIDENT_ID', value: `${bob.slice(0, 4)}**********${bob.slice(-4)}` } }),
+          expect.objectContaining({ role: 'DIRECTLY_RESPONSIBLE_PERSON', name: '鲍勃', you: false, identifier: { type: 'RESIDENT_ID', value: `${bob.slice(0, 2)}****************` } }),
         ],
       });
       expect(items.get(ids.companyConsumption)).toMatchObject({
         concerns: [{ code: 'LEGAL_REPRESENTATIVE' }],
         prohibits: [expect.objectContaining({ code: 'AIR_TRAVEL' }), expect.objectContaining({ code: 'HIGH_SPEED_RAIL' })],
       });
-      expect(body.debtor.identifier.value).toBe(`${alice.slice(0, 4)}**********${alice.slice(-4)}`);
+      expect(body.debtor.identifier.value).toBe(`${alice.slice(0, 2)}****************`);
       expect(text).not.toContain(alice);
       expect(text).not.toContain(bob);
     });
@@ -143,6 +170,28 @@ describe('debtor status and the public list (real MariaDB)', () => {
 
       const stranger = await status(residentId('1990-01-01'));
       expect(stranger.body.restrictions).toEqual([]);
+    });
+
+    it('shows per restriction the debtor\'s correction requests: status, pending act with its deadline, overdue', async () => {
+      const token = `Bearer ${registry.token({ role: 'debtor', identifier: alice })}`;
+      const filed = (
+        await http.post('/v1/me/corrections').set('authorization', token).send({ restrictionId: ids.aliceListing, ground: 'INFORMATION_WRONG', statement: '履行情况记载错误。' }).expect(201)
+      ).body;
+      const corrections = async (restrictionId: string) => byId((await status(alice)).body.restrictions).get(restrictionId)!.corrections;
+      const summary = { id: filed.id, ground: 'INFORMATION_WRONG', filedAt: filed.filedAt };
+      expect(await corrections(ids.aliceListing)).toEqual([
+        { ...summary, status: 'FILED', pendingAct: { act: 'DECISION', party: 'ENFORCING_COURT', dueAt: filed.decisionDueAt }, overdue: false },
+      ]);
+      expect(await corrections(ids.aliceConsumption)).toEqual([]);
+
+      await registry.dataSource.query('UPDATE correction_requests SET decision_due_at = ? WHERE id = ?', [new Date(Date.now() - 60_000), filed.id]);
+      expect(await corrections(ids.aliceListing)).toEqual([{ ...summary, status: 'FILED', pendingAct: expect.objectContaining({ act: 'DECISION' }), overdue: true }]);
+
+      await http.post(`/v1/corrections/${filed.id}/decision`).set('authorization', court).send({ decision: 'REJECT', reason: '经审查，理由不成立。' }).expect(200);
+      const [mine] = (await http.get('/v1/me/corrections').set('authorization', token).expect(200)).body;
+      expect(mine.pendingAct).toEqual({ act: 'RECONSIDERATION_FILING', party: 'DEBTOR', dueAt: mine.reconsiderationDueBy });
+      expect(await corrections(ids.aliceListing)).toEqual([{ ...summary, status: 'REJECTED', pendingAct: mine.pendingAct, overdue: false }]);
+      expect((await status(bob)).text).not.toContain(filed.id);
     });
 
     it('has no way to name another person: the identifier comes from the token only', async () => {
@@ -228,7 +277,7 @@ describe('debtor status and the public list (real MariaDB)', () => {
         {
           name: listed.name,
           subjectType: 'PERSON',
-          identifier: { type: 'RESIDENT_ID', value: `${listed.id.slice(0, 4)}**********${listed.id.slice(-4)}` },
+          identifier: { type: 'RESIDENT_ID', value: `${listed.id.slice(0, 2)}****************` },
           sex: 'MALE',
           age: expect.any(Number),
           legalRepresentative: null,
@@ -247,12 +296,31 @@ describe('debtor status and the public list (real MariaDB)', () => {
       expect(JSON.stringify(body)).not.toContain('19700815');
     });
 
+    it('leaves a prober at least 10^6 candidate numbers given the mask, the sex and the age (candidate space)', async () => {
+      const [item] = (await search({ idNumber: listed.id })).items;
+      const count = candidateCount(item.identifier.value, item.sex, item.age, item.publishedOn);
+      expect(count).toBeGreaterThanOrEqual(1_000_000);
+      // What the mask used to show (first and last four) left a few dozen.
+      expect(candidateCount(`${listed.id.slice(0, 4)}${'*'.repeat(10)}${listed.id.slice(-4)}`, item.sex, item.age, item.publishedOn)).toBeLessThan(100);
+
+      // A number agreeing with everything shown but wrong in a masked digit finds nothing, with or without the name.
+      const sequence = (Number(listed.id.slice(14, 17)) + 2) % 1000;
+      for (const first17 of [`${listed.id.slice(0, 14)}${String(sequence).padStart(3, '0')}`, `${listed.id.slice(0, 4)}01${listed.id.slice(6, 17)}`]) {
+        const wrong = first17 + residentIdCheckChar(first17);
+        rawIds.push(wrong);
+        expect(wrong).not.toBe(listed.id);
+        expect((await search({ name: listed.name, idNumber: wrong })).items).toEqual([]);
+        expect((await search({ idNumber: wrong })).items).toEqual([]);
+      }
+      expect((await search({ name: listed.name, idNumber: listed.id })).items).toHaveLength(1);
+    });
+
     it('a partial number, a 17-character prefix or a masked number finds nothing', async () => {
       expect((await search({ idNumber: listed.id.slice(0, 17) })).items).toEqual([]);
       expect((await search({ idNumber: listed.id.slice(0, 14) })).items).toEqual([]);
       expect((await search({ idNumber: listed.id.slice(-6) })).items).toEqual([]);
       expect((await search({ idNumber: `${listed.id.slice(0, 17)}0` === listed.id ? `${listed.id.slice(0, 17)}1` : `${listed.id.slice(0, 17)}0` })).items).toEqual([]);
-      const masked = await search({ idNumber: `${listed.id.slice(0, 4)}**********${listed.id.slice(-4)}` }, 400);
+      const masked = await search({ idNumber: `${listed.id.slice(0, 2)}****************` }, 400);
       expect(masked).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field: 'idNumber' })] });
       expect((await search({ idNumber: `${listed.id.slice(0, 6)}%` }, 400)).code).toBe('VALIDATION_FAILED');
     });
@@ -260,7 +328,7 @@ describe('debtor status and the public list (real MariaDB)', () => {
     it('searches by exact name only: namesakes are told apart by masked numbers, prefixes and wildcards match nothing', async () => {
       const both = await search({ name: listed.name });
       expect(both.items.map((i: { identifier: { value: string } }) => i.identifier.value).sort()).toEqual(
-        [listed.id, namesake.id].map((v) => `${v.slice(0, 4)}**********${v.slice(-4)}`).sort(),
+        [listed.id, namesake.id].map((v) => `${v.slice(0, 2)}****************`).sort(),
       );
       expect(both.items.map((i: { sex: string }) => i.sex).sort()).toEqual(['FEMALE', 'MALE']);
       expect((await search({ name: listed.name, idNumber: namesake.id })).items).toHaveLength(1);
@@ -409,5 +477,51 @@ describe('rate limits on the public list and the debtor status (real MariaDB)', 
     const debtorLimited = await http.get('/v1/me/status').set('authorization', token).expect(429);
     expect(debtorLimited.body.code).toBe('RATE_LIMITED');
     expect(debtorLimited.headers['retry-after']).toBeDefined();
+  });
+
+  it('limits the debtor correction routes and the public event keys too', async () => {
+    const token = `Bearer ${registry.token({ role: 'debtor', identifier: residentId() })}`;
+    await http.get('/v1/me/corrections').set('authorization', token).expect(200);
+    await http.get('/v1/me/corrections').set('authorization', token).expect(200);
+    const limited = await http.get('/v1/me/corrections').set('authorization', token).expect(429);
+    expect(limited.headers['content-type']).toContain('application/problem+json');
+    expect(limited.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Filing counts as well, and a refused filing writes nothing.
+    const filing = { restrictionId: '0190a1b2-0000-7000-8000-000000000000', ground: 'INFORMATION_WRONG', statement: '记载错误。' };
+    const before = Number((await registry.dataSource.query('SELECT COUNT(*) n FROM correction_requests'))[0].n);
+    for (let i = 0; i < 2; i += 1) await http.post('/v1/me/corrections').set('authorization', token).send(filing).expect(404);
+    expect((await http.post('/v1/me/corrections').set('authorization', token).send(filing).expect(429)).body.code).toBe('RATE_LIMITED');
+    expect(Number((await registry.dataSource.query('SELECT COUNT(*) n FROM correction_requests'))[0].n)).toBe(before);
+
+    for (let i = 0; i < 3; i += 1) await http.get('/v1/public/event-keys').expect(200);
+    expect((await http.get('/v1/public/event-keys').expect(429)).body.code).toBe('RATE_LIMITED');
+  });
+
+  it('with RATE_LIMIT_STORE=database, two instances on one database share one client budget', async () => {
+    const env = { RELAY_ENABLED: 'false', RECEIPTS_CONSUMER_ENABLED: 'false', PUBLIC_RATE_LIMIT_PER_MINUTE: '4', RATE_LIMIT_STORE: 'database', HTTP_TRUST_PROXY: '127.0.0.1' };
+    const [one, two] = [await startRegistry(testConfig({ env })), await startRegistry(testConfig({ env }))];
+    try {
+      // Client addresses of their own: counters outlive the apps, and another run may have used this minute.
+      const address = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0] % 250)}`;
+      const [client, other] = [address(), address()];
+      const search = (registry: TestRegistry, from = client) =>
+        request(registry.app.getHttpServer()).get('/v1/public/dishonest-debtors').query({ name: `无此人${tag()}` }).set('x-forwarded-for', from);
+      // Windows are fixed minutes: start well inside one.
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
+      const statuses: number[] = [];
+      for (const registry of [one, two, one, two, one, two]) statuses.push((await search(registry)).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+      const refused = await search(one);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      // Another client has its own budget.
+      expect((await search(two, other)).status).toBe(200);
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });

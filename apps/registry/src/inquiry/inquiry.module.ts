@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/app-config';
+import { CorrectionsModule } from '../corrections/corrections.module';
 import { DebtorStatusController, PublicListController } from './inquiry.controller';
 import { InquiryRepository } from './inquiry.repository';
 import { InquiryService } from './inquiry.service';
@@ -8,7 +10,7 @@ import { RateLimitGuard, rateLimitOptions } from './rate-limit';
 
 /** Debtors' own status and the public dishonest-debtor list: read-only, masked, rate-limited. */
 @Module({
-  imports: [ThrottlerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: rateLimitOptions })],
+  imports: [ThrottlerModule.forRootAsync({ inject: [APP_CONFIG, DataSource], useFactory: rateLimitOptions }), CorrectionsModule],
   controllers: [DebtorStatusController, PublicListController],
   providers: [InquiryService, InquiryRepository, RateLimitGuard],
 })

@@ -2,6 +2,7 @@ import { normaliseIdentifierValue } from '@cd/domain';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
+import { CorrectionsService, type CorrectionView } from '../corrections/corrections.service';
 import { DeliveryLedger } from '../deliveries/delivery-ledger';
 import { enforcementReport } from '../deliveries/enforcement';
 import { PartnerDirectory } from '../partners/partner-directory';
@@ -36,6 +37,7 @@ export class InquiryService {
     private readonly inquiry: InquiryRepository,
     private readonly ledger: DeliveryLedger,
     private readonly directory: PartnerDirectory,
+    private readonly corrections: CorrectionsService,
   ) {}
 
   /** The caller's own restrictions; the identifier comes from the token only. */
@@ -46,8 +48,19 @@ export class InquiryService {
     const partners = new Map((await this.directory.all()).map((p) => [p.id, p]));
     const now = new Date();
     const ledger = await this.ledger.forRestrictions(shown.map(({ state }) => state.id));
+    // The same requests /v1/me/corrections lists (newest first), by restriction.
+    const corrections = new Map<string, CorrectionView[]>();
+    for (const request of await this.corrections.mine(principal)) {
+      corrections.set(request.restrictionId, [...(corrections.get(request.restrictionId) ?? []), request]);
+    }
     const restrictions = shown.map(({ state, courtName }) =>
-      debtorRestrictionView(state, { identifierValue, courtName, report: enforcementReport(state, ledger.get(state.id) ?? [], partners), now }),
+      debtorRestrictionView(state, {
+        identifierValue,
+        courtName,
+        report: enforcementReport(state, ledger.get(state.id) ?? [], partners),
+        now,
+        corrections: corrections.get(state.id) ?? [],
+      }),
     );
     return {
       debtor: { identifier: ownIdentifierView(identifierValue, shown.map((s) => s.state)) },

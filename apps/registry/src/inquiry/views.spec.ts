@@ -59,9 +59,9 @@ describe('inquiry views', () => {
       expect(json).not.toContain(OTHER_OFFICER_ID);
       expect(view.subject.identifier).toEqual({ type: 'USCC', value: COMPANY_USCC });
       expect(view.affectedPersons.map((p) => [p.role, p.identifier.value, p.you])).toEqual([
-        ['LEGAL_REPRESENTATIVE', `${DEBTOR_ID.slice(0, 4)}**********${DEBTOR_ID.slice(-4)}`, true],
-        ['PRINCIPAL_PERSON_IN_CHARGE', `${DEBTOR_ID.slice(0, 4)}**********${DEBTOR_ID.slice(-4)}`, true],
-        ['DIRECTLY_RESPONSIBLE_PERSON', `${OTHER_OFFICER_ID.slice(0, 4)}**********${OTHER_OFFICER_ID.slice(-4)}`, false],
+        ['LEGAL_REPRESENTATIVE', `${DEBTOR_ID.slice(0, 2)}****************`, true],
+        ['PRINCIPAL_PERSON_IN_CHARGE', `${DEBTOR_ID.slice(0, 2)}****************`, true],
+        ['DIRECTLY_RESPONSIBLE_PERSON', `${OTHER_OFFICER_ID.slice(0, 2)}****************`, false],
       ]);
       expect(view.concerns).toEqual([
         { code: 'LEGAL_REPRESENTATIVE', text: '法定代表人' },
@@ -131,7 +131,7 @@ describe('inquiry views', () => {
           validFrom: '2025-06-02T00:00:00.000Z',
           validUntil: '2025-06-05T00:00:00.000Z',
           reason: '赴外地就医',
-          person: { type: 'RESIDENT_ID', value: `${DEBTOR_ID.slice(0, 4)}**********${DEBTOR_ID.slice(-4)}` },
+          person: { type: 'RESIDENT_ID', value: `${DEBTOR_ID.slice(0, 2)}****************` },
           forYou: true,
           inEffect: true,
         },
@@ -186,7 +186,7 @@ describe('inquiry views', () => {
       expect(view).toEqual({
         name: '张三',
         subjectType: 'PERSON',
-        identifier: { type: 'RESIDENT_ID', value: '1101**********002X' },
+        identifier: { type: 'RESIDENT_ID', value: '11****************' },
         sex: 'MALE',
         age: 75,
         legalRepresentative: null,
@@ -204,6 +204,12 @@ describe('inquiry views', () => {
       expect(json).not.toContain(ADULT_ID);
       expect(json).not.toMatch(/1949-?12-?31/);
       expect(json).not.toContain(state.id);
+    });
+
+    it('shows the age on the day the listing became public, so that watching it change reveals no birthday', () => {
+      const [state] = listing();
+      expect(publicListingView(state, '法院', NOW)!.age).toBe(75);
+      expect(publicListingView(state, '法院', new Date('2026-12-31T12:00:00Z'))!.age).toBe(75);
     });
 
     it('reads the sex from the resident ID when none is recorded', () => {
@@ -237,7 +243,7 @@ describe('inquiry views', () => {
   it("shows the caller's own number by its recorded type, and masks it when unknown", () => {
     const [org] = listing({ subject: anOrganisation() });
     expect(ownIdentifierView(COMPANY_USCC, [org])).toEqual({ type: 'USCC', value: COMPANY_USCC });
-    expect(ownIdentifierView(DEBTOR_ID, [])).toEqual({ type: 'RESIDENT_ID', value: `${DEBTOR_ID.slice(0, 4)}**********${DEBTOR_ID.slice(-4)}` });
+    expect(ownIdentifierView(DEBTOR_ID, [])).toEqual({ type: 'RESIDENT_ID', value: `${DEBTOR_ID.slice(0, 2)}****************` });
     expect(ownIdentifierView(COMPANY_USCC, []).value).not.toBe(COMPANY_USCC);
   });
 

@@ -17,6 +17,7 @@ import {
   type Sex,
   type SubjectType,
 } from '@cd/domain';
+import type { CorrectionView } from '../corrections/corrections.service';
 import type { EnforcementReport } from '../deliveries/enforcement';
 import { EXIT_EFFECT, GROUND_TEXT, KIND_TEXT, LIFT_REASON_TEXT, LISTING_EFFECTS, MEASURE_TEXT, ROLE_TEXT } from './labels';
 
@@ -72,6 +73,17 @@ export interface PermissionView {
   inEffect: boolean;
 }
 
+/** A correction request on the restriction, as /v1/me/corrections shows it, reduced to where it stands. */
+export interface DebtorCorrectionSummary {
+  id: string;
+  ground: CorrectionView['ground'];
+  status: CorrectionView['status'];
+  filedAt: string;
+  /** The act the procedure waits for, by whom and its deadline; null once closed. */
+  pendingAct: CorrectionView['pendingAct'];
+  overdue: boolean;
+}
+
 export interface DebtorRestrictionView {
   id: string;
   kind: RestrictionKind;
@@ -110,6 +122,8 @@ export interface DebtorRestrictionView {
   fullyEnforced: boolean;
   fullyLifted: boolean;
   enforcement: PartnerProgress[];
+  /** The caller's correction requests on it (List Rules Arts. 11–12), newest first. */
+  corrections: DebtorCorrectionSummary[];
 }
 
 export interface PublicListingView {
@@ -118,7 +132,10 @@ export interface PublicListingView {
   identifier: ShownIdentifier;
   /** Persons: recorded, or read from the resident ID. */
   sex: Sex | null;
-  /** Persons with a resident ID: completed years today; the birth date itself is not shown. */
+  /**
+   * Persons with a resident ID: completed years on the day the listing became public (publishedOn), as
+   * recorded (Art. 6). Fixed, not today's: watching the age change would reveal the birthday (maskIdentifier).
+   */
   age: number | null;
   /** Organisations. */
   legalRepresentative: string | null;
@@ -216,9 +233,9 @@ export function endsByOf(state: RestrictionState): EndsBy {
 
 export function debtorRestrictionView(
   state: RestrictionState,
-  context: { identifierValue: string; courtName: string | null; report: EnforcementReport; now: Date },
+  context: { identifierValue: string; courtName: string | null; report: EnforcementReport; now: Date; corrections?: CorrectionView[] },
 ): DebtorRestrictionView {
-  const { identifierValue, courtName, report, now } = context;
+  const { identifierValue, courtName, report, now, corrections = [] } = context;
   const mine = isSameValue(identifierValue);
   return {
     id: state.id,
@@ -286,7 +303,12 @@ export function debtorRestrictionView(
       liftConfirmedAt: p.liftConfirmedAt,
       overdue: p.overdue,
     })),
+    corrections: corrections.map(correctionSummary),
   };
+}
+
+export function correctionSummary(request: CorrectionView): DebtorCorrectionSummary {
+  return { id: request.id, ground: request.ground, status: request.status, filedAt: request.filedAt, pendingAct: request.pendingAct, overdue: request.overdue };
 }
 
 /** One entry of the public list (List Rules Art. 6), or null if the listing is not public now. */
@@ -295,12 +317,13 @@ export function publicListingView(state: RestrictionState, courtName: string, no
   const { subject } = state;
   const person = subject.type === 'PERSON';
   const residentId = person && subject.identifier.type === 'RESIDENT_ID' ? subject.identifier.value : undefined;
+  const publishedOn = chinaDate(state.publishAfter ?? state.decidedAt);
   return {
     name: subject.name,
     subjectType: subject.type,
     identifier: showIdentifier(subject.identifier),
     sex: person ? (subject.sex ?? sexFromResidentId(residentId)) : null,
-    age: residentId ? ageFromResidentId(residentId, now) : null,
+    age: residentId ? ageFromResidentId(residentId, publishedOn) : null,
     legalRepresentative: person
       ? null
       : (subject.legalRepresentative ?? state.affectedPersons.find((p) => p.role === 'LEGAL_REPRESENTATIVE')?.name ?? null),
@@ -311,7 +334,7 @@ export function publicListingView(state: RestrictionState, courtName: string, no
     performanceStatus: state.performanceStatus ?? null,
     ground: { code: state.ground, text: GROUND_TEXT[state.ground] },
     dishonestConduct: state.dishonestConduct ?? null,
-    publishedOn: chinaDate(state.publishAfter ?? state.decidedAt),
+    publishedOn,
     filingDate: state.case.filingDate,
   };
 }
@@ -322,9 +345,9 @@ export function sexFromResidentId(value: string | undefined): Sex | null {
   return Number.isNaN(digit) ? null : digit % 2 === 1 ? 'MALE' : 'FEMALE';
 }
 
-function ageFromResidentId(value: string, now: Date): number | null {
+function ageFromResidentId(value: string, on: string): number | null {
   try {
-    return ageOn(birthDateFromResidentId(value), now);
+    return ageOn(birthDateFromResidentId(value), on);
   } catch {
     return null;
   }

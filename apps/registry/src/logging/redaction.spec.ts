@@ -1,17 +1,17 @@
 import { describeError, maskIdLikeTokens, maskUrl } from './redaction';
 
 describe('maskUrl', () => {
-  it('masks a resident ID in the idNumber query parameter, keeping four characters at each end', () => {
-    expect(maskUrl('/v1/restrictions?idNumber=11010519491231002X&limit=5')).toBe('/v1/restrictions?idNumber=1101**********002X&limit=5');
+  it('masks a resident ID in the idNumber query parameter, keeping only the province', () => {
+    expect(maskUrl('/v1/restrictions?idNumber=11010519491231002X&limit=5')).toBe('/v1/restrictions?idNumber=11****************&limit=5');
   });
 
   it('masks names and identifiers of the public list whatever their encoding', () => {
     const url = `/v1/public/dishonest-debtors?name=${encodeURIComponent('张三')}&idNumber=E1234567&page=2`;
-    expect(maskUrl(url)).toBe('/v1/public/dishonest-debtors?name=***&idNumber=E1****67&page=2');
+    expect(maskUrl(url)).toBe('/v1/public/dishonest-debtors?name=***&idNumber=E*******&page=2');
   });
 
   it('masks ID-like tokens (15 to 18 characters) anywhere, also in the path and in other parameters', () => {
-    expect(maskUrl('/v1/debtors/110105194912310021/status?q=110105491231002')).toBe('/v1/debtors/1101**********0021/status?q=1101*******1002');
+    expect(maskUrl('/v1/debtors/110105194912310021/status?q=110105491231002')).toBe('/v1/debtors/11****************/status?q=11*************');
   });
 
   it('leaves other values alone: UUIDs, case numbers, cursors, short numbers', () => {
@@ -20,8 +20,8 @@ describe('maskUrl', () => {
   });
 
   it('masks an identifier of characters outside the BMP without failing on a half-masked pair', () => {
-    const masked = maskUrl('/v1/restrictions?idNumber=!%F0%90%80%85%2B%F0%98%A7%97&caseNumber=le');
-    expect(decodeURIComponent(masked)).toBe('/v1/restrictions?idNumber=!***\u{189D7}&caseNumber=le');
+    const masked = maskUrl('/v1/restrictions?idNumber=%F0%90%80%85123456&caseNumber=le');
+    expect(decodeURIComponent(masked)).toBe('/v1/restrictions?idNumber=********&caseNumber=le');
   });
 
   it('keeps a parameter without a value and an empty name as they are', () => {
@@ -31,7 +31,20 @@ describe('maskUrl', () => {
 
 describe('maskIdLikeTokens', () => {
   it('masks an identifier quoted in a message', () => {
-    expect(maskIdLikeTokens('no listing for 11010519491231002x in 110108')).toBe('no listing for 1101**********002X in 110108');
+    expect(maskIdLikeTokens('no listing for 11010519491231002x in 110108')).toBe('no listing for 11**************** in 110108');
+  });
+
+  it('masks passport-number-like tokens: letters with digits, or eight to nine digits alone', () => {
+    expect(maskIdLikeTokens("passport E12345678 (CHN), 'EA1234567', C01X00T47/D; 123456789 and g1234567")).toBe(
+      "passport E******** (CHN), 'E********', C********/D; 1******** and G*******",
+    );
+  });
+
+  it('leaves UUIDs, timestamps, case numbers, topic and key names, short numbers and words alone', () => {
+    const text =
+      'restriction 0190f3a4-5b6c-7d8e-9f00-112233445566 at 2026-11-29T16:39:06.727Z in (2024)京0105执1234号 on cd.restriction.v1 ' +
+      'key k2026-01 partner bank-7f3a9c21 version 12 of 20000 in 1500 ms: ER_DUP_ENTRY EXIT_BAN court 110108 sha256';
+    expect(maskIdLikeTokens(text)).toBe(text);
   });
 });
 
@@ -56,6 +69,6 @@ describe('describeError', () => {
 
   it('logs other errors with their stack, ID-like tokens masked', () => {
     const text = describeError(new Error("no listing for '11010519491231002X'"));
-    expect(text).toMatch(/^Error: no listing for '1101\*{10}002X'\n\s+at /);
+    expect(text).toMatch(/^Error: no listing for '11\*{16}'\n\s+at /);
   });
 });

@@ -7,6 +7,13 @@ import { maskIdentifier } from '@cd/domain';
 const PERSONAL_QUERY_KEY = /(?:id_?number|identifier|name)$/i;
 /** Any 15–18 character resident-ID-like token, wherever it appears (path or another parameter). */
 const ID_LIKE_TOKEN = /(?<![0-9A-Za-z])\d{14,17}[\dXx](?![0-9A-Za-z])/g;
+/**
+ * A passport-number-like token: 6–20 letters and digits with at least one letter and five digits
+ * (E12345678, EA1234567, C01X00T47), or 8–9 digits alone (several countries' passports). A token
+ * touching `-`, `_`, `:` or `.` is part of something else — a UUID, a timestamp, a topic or key name —
+ * and stays; so do case numbers like (2024)京0105执1234号 (no letters, short digit runs).
+ */
+const PASSPORT_LIKE_TOKEN = /(?<![-\w:.])(?:(?=[A-Za-z]*\d(?:[A-Za-z]*\d){4})(?=\d*[A-Za-z])[A-Za-z\d]{6,20}|\d{8,9})(?![-\w:.])/g;
 
 export const REDACTED = '[redacted]';
 
@@ -27,8 +34,11 @@ export function maskUrl(url: string): string {
   return maskIdLikeTokens(maskedQuery === undefined ? path : `${path}?${maskedQuery}`);
 }
 
+/** Resident-ID-like and passport-like tokens masked as such (maskIdentifier). */
 export function maskIdLikeTokens(text: string): string {
-  return text.replace(ID_LIKE_TOKEN, (token) => maskIdentifier({ type: 'RESIDENT_ID', value: token }));
+  return text
+    .replace(ID_LIKE_TOKEN, (token) => maskIdentifier({ type: 'RESIDENT_ID', value: token }))
+    .replace(PASSPORT_LIKE_TOKEN, (token) => maskIdentifier({ type: 'PASSPORT', value: token, country: 'XXX' }));
 }
 
 /** Quoted literals of a database error message: `Duplicate entry '…' for key '…'`, `Incorrect … value: '…'`. */
@@ -54,7 +64,7 @@ function isDatabaseError(error: unknown): boolean {
 function maskValue(key: string, value: string): string {
   if (/name$/i.test(key)) return value === '' ? '' : '***';
   const residentLike = /^(?:\d{15}|\d{17}[\dXx])$/.test(value);
-  // Passport-style masking keeps two characters at each end; a short value is masked whole.
+  // Passport-style masking keeps the first character only; a short value is masked whole.
   const masked = maskIdentifier(residentLike ? { type: 'RESIDENT_ID', value } : { type: 'PASSPORT', value, country: 'XXX' });
   // A mask cut through a surrogate pair leaves half a character, which encodeURIComponent refuses (a 500 from logging).
   return encodeURIComponent(masked.replace(LONE_SURROGATE, '*'));

@@ -26,7 +26,7 @@ export class PartnerMeService {
     const page = rows.slice(0, limit);
     // The events carry full identifiers: one audit row per page that shows any.
     if (page.length > 0) {
-      this.readAudit.record([
+      await this.readAudit.record([
         {
           actor: principal,
           action: 'partner.current-set.read',

@@ -87,7 +87,7 @@ export class RestrictionsService {
   async impose(dto: ImposeRestrictionDto, meta: CommandMeta): Promise<RestrictionView> {
     const courtCode = await this.registeredCourt(meta.principal);
     const result = await this.idempotency.execute(
-      { principal: meta.principal, key: meta.idempotencyKey, fingerprint: ['impose', dto] },
+      { principal: meta.principal, key: meta.idempotencyKey, fingerprint: ['impose', dto], onReplay: (stored: RestrictionView) => this.auditRead([stored], meta.principal, meta.requestId, 'replay') },
       async (manager) => {
         const now = new Date();
         const command: ImposeCommand = { ...dto, case: { ...dto.case, courtCode } };
@@ -107,7 +107,7 @@ export class RestrictionsService {
     const state = await this.restrictions.findById(id);
     const owned = this.ownedBy(state, principal, id);
     const linked = owned.kind === 'DISHONEST_LISTING' ? await this.restrictions.linkedTo(id) : [];
-    this.auditRead([owned], principal, requestId, 'get');
+    await this.auditRead([owned], principal, requestId, 'get');
     return view(owned, new Date(), linked);
   }
 
@@ -132,7 +132,7 @@ export class RestrictionsService {
     });
     const now = new Date();
     const page = states.slice(0, limit);
-    this.auditRead(page, principal, requestId, 'search');
+    await this.auditRead(page, principal, requestId, 'search');
     return {
       items: page.map((state) => view(state, now, [])),
       nextCursor: states.length > limit ? page[page.length - 1].id : null,
@@ -223,7 +223,10 @@ export class RestrictionsService {
     };
     const result = meta.manager
       ? await work(meta.manager)
-      : await this.idempotency.execute({ principal: meta.principal, key: meta.idempotencyKey, fingerprint }, work);
+      : await this.idempotency.execute(
+          { principal: meta.principal, key: meta.idempotencyKey, fingerprint, onReplay: (stored: RestrictionView) => this.auditRead([stored], meta.principal, meta.requestId, 'replay') },
+          work,
+        );
     this.relay.nudge();
     return result;
   }
@@ -270,9 +273,9 @@ export class RestrictionsService {
     );
   }
 
-  /** The court sees full identifiers: one audit row per restriction shown (PIPL Art. 51). */
-  private auditRead(states: RestrictionState[], principal: Principal, requestId: string | undefined, via: 'get' | 'search'): void {
-    this.readAudit.record(
+  /** The court sees full identifiers: one audit row per restriction shown (PIPL Art. 51), written before it is shown. */
+  private auditRead(states: Pick<RestrictionState, 'id' | 'version'>[], principal: Principal, requestId: string | undefined, via: 'get' | 'search' | 'replay'): Promise<void> {
+    return this.readAudit.record(
       states.map((state) => ({
         actor: principal,
         action: 'restriction.read',
