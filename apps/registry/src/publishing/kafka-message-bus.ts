@@ -1,8 +1,8 @@
 import { partitionForKey, type TopicSpec } from '@cd/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { MessageBus, type DeliveryReceipt, type IncomingMessage, type OutgoingMessage, type Subscription } from './message-bus';
+import { MessageBus, type DeliveryReceipt, type IncomingMessage, type OutgoingMessage, type Subscription, type TopicPolicyMismatch } from './message-bus';
 
 @Injectable()
 export class KafkaMessageBus extends MessageBus {
@@ -25,7 +25,7 @@ export class KafkaMessageBus extends MessageBus {
     });
   }
 
-  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+  async ensureTopics(topics: TopicSpec[]): Promise<TopicPolicyMismatch[]> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -44,9 +44,22 @@ export class KafkaMessageBus extends MessageBus {
         this.logger.log(`created topics ${missing.map((t) => t.name).join(', ')}`);
       }
       await this.readPartitionCounts(admin, topics.map((t) => t.name));
+      return await this.policyMismatches(admin, topics);
     } finally {
       await admin.disconnect();
     }
+  }
+
+  private async policyMismatches(admin: Admin, topics: TopicSpec[]): Promise<TopicPolicyMismatch[]> {
+    if (topics.length === 0) return [];
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((topic) => ({ type: ConfigResourceTypes.TOPIC, name: topic.name, configNames: ['cleanup.policy'] })),
+    });
+    const actual = new Map(resources.map((r) => [r.resourceName, r.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '']));
+    return topics
+      .map((topic) => ({ topic: topic.name, expected: topic.cleanupPolicy, actual: actual.get(topic.name) ?? '' }))
+      .filter((check) => check.actual.split(',').map((p) => p.trim()).sort().join(',') !== check.expected);
   }
 
   /**

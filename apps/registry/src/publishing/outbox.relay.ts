@@ -10,6 +10,7 @@ import { DeliveryLedger } from '../deliveries/delivery-ledger';
 import { Metrics } from '../metrics/metrics';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { MessageBus, type DeliveryReceipt } from './message-bus';
+import { TopicProvisioner } from './topic-provisioner';
 
 interface PendingRow {
   id: string;
@@ -64,6 +65,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly metrics: Metrics,
     private readonly cipher: FieldCipher,
     private readonly transactions: TransactionRunner,
+    private readonly topics: TopicProvisioner,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -157,11 +159,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Normally done at start-up already (TopicProvisioner); a relay pass must not run before. */
   private async ensureTopics(): Promise<void> {
     if (this.knownTopics.size > 0) return;
-    const topics = allTopics(this.config.kafka.topicPrefix);
-    await this.bus.ensureTopics(topics);
-    topics.forEach((topic) => this.knownTopics.add(topic.name));
+    await this.topics.ensure();
+    allTopics(this.config.kafka.topicPrefix).forEach((topic) => this.knownTopics.add(topic.name));
   }
 
   /**
