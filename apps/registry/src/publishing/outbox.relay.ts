@@ -1,4 +1,4 @@
-import { allTopics } from '@cd/contracts';
+import { allTopics, eventHeaders } from '@cd/contracts';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -280,7 +280,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           topic: row.topic,
           key: row.restriction_id,
           value: row.event,
-          headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'ce-id': row.event_id },
+          headers: eventHeaders(row.event_id),
         })),
       );
       sending();
