@@ -8,6 +8,8 @@ import { MessageBus, type DeliveryReceipt, type IncomingMessage, type OutgoingMe
 export class KafkaMessageBus extends MessageBus {
   private readonly logger = new Logger(KafkaMessageBus.name);
   private readonly kafka: Kafka;
+  /** The producer's own client: its timeouts and retries are derived from the relay lease (relayProducerTimeouts). */
+  private readonly producerKafka: Kafka;
   private producer?: Producer;
   private readonly partitionCounts = new Map<string, number>();
   private readonly consumers = new Set<Consumer>();
@@ -21,6 +23,17 @@ export class KafkaMessageBus extends MessageBus {
       requestTimeout: 10000,
       // The relay owns retry and backoff; the client fails fast so a send stays bounded.
       retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
+      logLevel: logLevel.NOTHING,
+    });
+    const timeouts = config.relay.producer;
+    const retry = { retries: timeouts.retries, initialRetryTime: timeouts.retryBackoffMs, maxRetryTime: timeouts.retryBackoffMs, factor: 0, multiplier: 1 };
+    this.producerKafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: config.kafka.brokers,
+      connectionTimeout: timeouts.connectionTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      enforceRequestTimeout: true,
+      retry,
       logLevel: logLevel.NOTHING,
     });
   }
@@ -195,11 +208,10 @@ export class KafkaMessageBus extends MessageBus {
 
   private async connectedProducer(): Promise<Producer> {
     if (this.producer) return this.producer;
-    const producer = this.kafka.producer({
+    const producer = this.producerKafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
     });
     try {
       await producer.connect();

@@ -205,7 +205,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let batch = await this.prepare([]);
     let published = 0;
     while (batch && batch.rows.length > 0) {
-      // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
+      // Half the lease must remain: the producer's timeouts, derived from the lease, end a send within
+      // 40 % of it (relayProducerTimeouts), so a stalled former holder gives up before the next one starts.
       if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) break;
       const sending = this.send(batch.rows);
       const next = batch.full && !this.stopping ? this.prepare(batch.rows.map((row) => row.id)) : Promise.resolve(undefined);
