@@ -27,6 +27,15 @@ module.exports = {
       to: { path: ['^apps/registry/', '^(node_modules/)?(@nestjs|typeorm|mysql2)(/|$)'] },
     },
     {
+      name: 'partner-agent-messaging-only-through-the-sdk',
+      severity: 'error',
+      comment:
+        'The reference partner is built on the SDK alone: Kafka (kafkajs or any other client) only through ' +
+        '@cd/partner-sdk. Its integration test plays the service and may use kafkajs directly.',
+      from: { path: '^apps/partner-agent/', pathNot: '\\.(int-)?spec\\.ts$' },
+      to: { path: '^(node_modules/)?(kafkajs|node-rdkafka|@confluentinc|@platformatic/kafka|kafka-node)(/|$)' },
+    },
+    {
       name: 'contracts-are-framework-free',
       severity: 'error',
       comment: 'libs/contracts is shared with partners: no Nest, TypeORM or service code.',

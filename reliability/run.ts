@@ -55,7 +55,7 @@ async function startInstance(instance: Instance): Promise<void> {
       HTTP_PORT: String(instance.port),
       KAFKA_TOPIC_PREFIX: PREFIX,
       INSTANCE_ID: `${instance.name}-${instance.generation}`,
-      RELAY_LEASE_MS: '5000',
+      RELAY_LEASE_MS: '15000',
       RELAY_MAX_BACKOFF_MS: '2000',
       OVERDUE_SCAN_INTERVAL_MS: '5000',
       LOG_LEVEL: 'error',

@@ -1,6 +1,7 @@
 // Interoperability: Kafka's own Java console tools (not kafkajs) read an event and
 // write a receipt that the service accepts.
-import { receiptsTopic, restrictionTopic, signReceipt, type RestrictionEvent } from '@cd/contracts';
+import { receiptsTopic, restrictionTopic, signReceipt, validateReceipt, validateRestrictionEvent, type RestrictionEvent } from '@cd/contracts';
+import { RegistryClient, ServiceKeyRing } from '@cd/partner-sdk';
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +17,7 @@ describe('interoperability with a client that is not kafkajs (Kafka console tool
   let registry: TestRegistry;
 
   beforeAll(async () => {
-    registry = await startRegistry(testConfig({ topicPrefix: prefix }));
+    registry = await startRegistry(testConfig({ topicPrefix: prefix }), { listen: true });
   });
   afterAll(() => registry.close());
 
@@ -36,11 +37,18 @@ describe('interoperability with a client that is not kafkajs (Kafka console tool
     expect(line).toBeDefined();
     const event = JSON.parse(line!.slice(ban.id.length + 1)) as RestrictionEvent;
     expect(event).toMatchObject({ subject: ban.id, data: { version: 1, kind: 'EXIT_BAN' } });
+    expect(validateRestrictionEvent(event)).toEqual({ valid: true, errors: [] });
+    // Verified as a partner would: the SDK's key ring, fed from the service's public keys endpoint.
+    const registryClient = new RegistryClient({ baseUrl: registry.baseUrl! });
+    const keyRing = new ServiceKeyRing({}, { fetchKeys: async () => Object.fromEntries((await registryClient.eventKeys()).map((k) => [k.keyId, k.publicKeyPem])) });
+    expect(await keyRing.check(event)).toBe('VALID');
+    expect(await keyRing.check({ ...event, data: { ...event.data, version: 2 } })).toBe('BAD_SIGNATURE');
 
     const receipt = signReceipt(
       { partnerId: border.id, restrictionId: ban.id, version: event.data.version, eventId: event.id, outcome: 'APPLIED', partnerReference: 'NIA-2026-000123', time: new Date().toISOString(), keyId: border.keyId },
       border.privateKeyPem,
     );
+    expect(validateReceipt(receipt)).toEqual({ valid: true, errors: [] });
     await new Promise<void>((resolve, reject) => {
       const producer = spawn('bash', [cli, 'console-producer', '--bootstrap-server', registry.config.kafka.brokers[0], '--topic', receiptsTopic(prefix), '--property', 'parse.key=true', '--property', 'key.separator=|']);
       producer.on('error', reject);

@@ -1,6 +1,6 @@
 // A plain kafkajs consumer used as an independent observer of what the registry published.
 import { randomBytes } from 'node:crypto';
-import { validateReceiptRejection, validateRestrictionEvent, type RestrictionEvent } from '@cd/contracts';
+import { validateReceipt, validateReceiptRejection, validateRestrictionEvent, type RestrictionEvent, type SchemaValidationResult } from '@cd/contracts';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 
 export interface SeenMessage {
@@ -12,9 +12,18 @@ export interface SeenMessage {
   headers: Record<string, string>;
 }
 
+/** The published JSON Schema a message of the topic must conform to. */
+function validatorFor(topic: string): (value: unknown) => SchemaValidationResult {
+  if (topic.endsWith('.receipts-rejected.v1')) return validateReceiptRejection;
+  if (topic.endsWith('.receipts.v1')) return validateReceipt;
+  return validateRestrictionEvent;
+}
+
 /**
- * Every message seen is checked against the published JSON Schemas (restriction events,
- * receipt rejections); waitFor fails as soon as one does not conform.
+ * Every message is checked against the published JSON Schemas (restriction events, receipts,
+ * receipt rejections) as it arrives; one that is not JSON counts as a violation too. waitFor
+ * fails as soon as one does not conform, and so does stop(): a suite that stops its observer
+ * cannot pass with a non-conforming message on the wire, whether or not it waited for it.
  */
 export class TopicObserver {
   readonly messages: SeenMessage[] = [];
@@ -30,8 +39,14 @@ export class TopicObserver {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        const value = JSON.parse(message.value?.toString() ?? 'null');
-        const check = topic.endsWith('.receipts-rejected.v1') ? validateReceiptRejection(value) : validateRestrictionEvent(value);
+        let value: RestrictionEvent;
+        try {
+          value = JSON.parse(message.value?.toString() ?? 'null');
+        } catch (error) {
+          observer.schemaViolations.push(`${topic}@${message.offset}: not JSON (${(error as Error).message})`);
+          return;
+        }
+        const check = validatorFor(topic)(value);
         if (!check.valid) observer.schemaViolations.push(`${topic}@${message.offset}: ${check.errors.join('; ')}`);
         observer.messages.push({
           topic,
@@ -54,16 +69,22 @@ export class TopicObserver {
   async waitFor(predicate: (messages: SeenMessage[]) => boolean, timeoutMs = 60000): Promise<SeenMessage[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.messages)) {
-      if (this.schemaViolations.length > 0) throw new Error(`messages violate the JSON Schemas:\n${this.schemaViolations.join('\n')}`);
+      this.assertConforming();
       if (Date.now() > deadline) throw new Error(`timed out waiting for messages; saw ${this.messages.length}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    if (this.schemaViolations.length > 0) throw new Error(`messages violate the JSON Schemas:\n${this.schemaViolations.join('\n')}`);
+    this.assertConforming();
     return this.messages;
   }
 
+  assertConforming(): void {
+    if (this.schemaViolations.length > 0) throw new Error(`messages violate the JSON Schemas:\n${this.schemaViolations.join('\n')}`);
+  }
+
+  /** Disconnects, then fails if any message seen (waited for or not) violated its schema. */
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+    this.assertConforming();
   }
 }
 

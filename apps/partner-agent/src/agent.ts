@@ -7,6 +7,7 @@ import {
   type HandlerResult,
   type InvalidEvent,
   type Receipt,
+  type RestrictionStore,
 } from '@cd/partner-sdk';
 import type { AgentConfig } from './agent-config';
 
@@ -72,7 +73,7 @@ export async function runAgent(config: AgentConfig, log: Log, onFatal: (error: u
   };
 }
 
-export function agentHandler(config: AgentConfig, store: FileRestrictionStore, log: Log): EventHandler {
+export function agentHandler(config: AgentConfig, store: RestrictionStore, log: Log): EventHandler {
   const apply = applyToStore(store, {
     kinds: config.client.kinds,
     partnerReference: (event) => `${config.client.partnerId}/${event.data.id.slice(0, 8)}/v${event.data.version}`,

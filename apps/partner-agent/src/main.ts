@@ -6,7 +6,7 @@
 // PARTNER_PRIVATE_KEY_PEM or PARTNER_PRIVATE_KEY_FILE, STORE_PATH, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX,
 // PARTNER_GROUP_ID, REGISTRY_URL, REGISTRY_TOKEN, RECEIPT_TRANSPORT (kafka|rest), SERVICE_PUBLIC_KEYS,
 // and for demos AGENT_SLOW_MS, AGENT_SILENT, AGENT_FAIL. One JSON line per record on stdout.
-import { logLevel, type logCreator } from 'kafkajs';
+import { KafkaLogLevel, type KafkaLogCreator } from '@cd/partner-sdk';
 import { AgentConfigError, loadAgentConfig, type AgentConfig } from './agent-config';
 import { bootstrapStore, errorText, reconcileStore, runAgent, wipeStore, type Log } from './agent';
 
@@ -16,9 +16,9 @@ const log: Log = (record) => process.stdout.write(`${JSON.stringify({ ts: new Da
 const logError: Log = (record) => process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), level: 'error', ...record })}\n`);
 
 // kafkajs' own warnings and errors, as JSON on stderr so stdout stays one record per line.
-const kafkaLogs: logCreator = () => ({ namespace, level, log: entry }) => {
+const kafkaLogs: KafkaLogCreator = () => ({ namespace, level, log: entry }) => {
   const { message, error } = entry as { message?: string; error?: string };
-  logError({ level: level === logLevel.ERROR ? 'error' : 'warn', msg: 'kafka', namespace, message, error });
+  logError({ level: level === KafkaLogLevel.ERROR ? 'error' : 'warn', msg: 'kafka', namespace, message, error });
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     logError({ msg: 'configuration', detail: error.message });
     return 2;
   }
-  config.client.kafka = { logLevel: logLevel.WARN, logCreator: kafkaLogs };
+  config.client.kafka = { logLevel: KafkaLogLevel.WARN, logCreator: kafkaLogs };
 
   switch (command) {
     case 'bootstrap':

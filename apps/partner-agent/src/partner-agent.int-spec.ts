@@ -11,6 +11,7 @@ import {
   generateSigningKeyPair,
   receiptsTopic,
   restrictionTopic,
+  validateReceipt,
   verifyReceipt,
   type Receipt,
   type RestrictionEvent,
@@ -56,6 +57,11 @@ describe('partner agent process (real Kafka)', () => {
   let producer: Producer;
   let receiptConsumer: Consumer;
   const receipts: { key: string; value: Receipt }[] = [];
+  /** Receipts on the wire that do not conform to the receipt schema; checked on arrival, asserted in waitForReceipts and afterAll. */
+  const receiptViolations: string[] = [];
+  const assertReceiptsConform = () => {
+    if (receiptViolations.length > 0) throw new Error(`receipts violate the receipt schema:\n${receiptViolations.join('\n')}`);
+  };
   let agent: AgentProcess | undefined;
 
   async function publish(...events: RestrictionEvent[]): Promise<void> {
@@ -71,6 +77,7 @@ describe('partner agent process (real Kafka)', () => {
   async function waitForReceipts(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
+      assertReceiptsConform();
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; receipts: ${JSON.stringify(receipts.map((r) => [r.key, r.value.version]))}\n${agent?.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -120,7 +127,16 @@ describe('partner agent process (real Kafka)', () => {
     await receiptConsumer.subscribe({ topics: [receiptsTopic(prefix)], fromBeginning: true });
     await receiptConsumer.run({
       eachMessage: async ({ message }) => {
-        receipts.push({ key: message.key?.toString() ?? '', value: JSON.parse(message.value?.toString() ?? 'null') });
+        let value: Receipt;
+        try {
+          value = JSON.parse(message.value?.toString() ?? 'null');
+        } catch (error) {
+          receiptViolations.push(`offset ${message.offset}: not JSON (${(error as Error).message})`);
+          return;
+        }
+        const check = validateReceipt(value);
+        if (!check.valid) receiptViolations.push(`offset ${message.offset}: ${check.errors.join('; ')}`);
+        receipts.push({ key: message.key?.toString() ?? '', value });
       },
     });
   });
@@ -132,6 +148,7 @@ describe('partner agent process (real Kafka)', () => {
     await admin?.deleteTopics({ topics: allTopics(prefix).map((t) => t.name) }).catch(() => undefined);
     await admin?.disconnect();
     await rm(dir, { recursive: true, force: true });
+    assertReceiptsConform();
   });
 
   it('applies verified events and confirms every version with a receipt signed by its key; forged and foreign-kind events get none', async () => {

@@ -8,3 +8,4 @@ export * from './receipt';
 export * from './reconciliation';
 export * from './schemas';
 export * from './verify-pool';
+export * from './headers';

@@ -11,6 +11,9 @@ export * from './reconciliation';
 export * from './errors';
 export * from './verify-pool';
 
+// kafkajs' logging hooks for PartnerClientConfig.kafka, so a partner configures the client through this package alone.
+export { logLevel as KafkaLogLevel, type logCreator as KafkaLogCreator } from 'kafkajs';
+
 // The contract types and helpers a partner needs, so it depends on this package alone.
 export {
   DEFAULT_TOPIC_PREFIX,

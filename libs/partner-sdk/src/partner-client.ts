@@ -2,6 +2,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import {
   DEFAULT_TOPIC_PREFIX,
   privateKeyOf,
+  receiptHeaders,
   receiptsTopic,
   rejectedReceiptsTopic,
   restrictionTopic,
@@ -244,7 +245,7 @@ export class PartnerClient {
       await producer.send({
         topic: receiptsTopic(this.topicPrefix),
         acks: -1,
-        messages: [{ key: receipt.restrictionId, value: JSON.stringify(receipt), headers: { 'content-type': 'application/json' } }],
+        messages: [{ key: receipt.restrictionId, value: JSON.stringify(receipt), headers: receiptHeaders() }],
       });
     } catch (error) {
       await this.resetProducer();

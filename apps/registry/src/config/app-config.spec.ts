@@ -87,6 +87,36 @@ describe('loadConfig', () => {
     expect(problemsOf({ [name]: value })).toEqual([problem]);
   });
 
+  describe("the relay producer's timeouts, derived from RELAY_LEASE_MS", () => {
+    it('end a send, connecting included, within 40 % of the lease: before the half the relay keeps in hand when it starts one', () => {
+      for (const leaseMs of [15_000, 20_000, 30_000, 45_000, 60_000, 120_000, 600_000]) {
+        const t = loadConfig({ RELAY_LEASE_MS: String(leaseMs) }).relay.producer;
+        const counted = 2 * ((t.retries + 1) * (t.connectionTimeoutMs + 2 * t.requestTimeoutMs) + t.retries * t.retryBackoffMs);
+        expect({ leaseMs, worst: t.worstCaseSendMs }).toEqual({ leaseMs, worst: counted });
+        expect(t.worstCaseSendMs).toBeLessThanOrEqual(leaseMs * 0.4);
+        expect(t.requestTimeoutMs).toBeGreaterThanOrEqual(500);
+        expect(t.retries).toBeGreaterThanOrEqual(1); // kafkajs refuses an idempotent producer without retries
+      }
+    });
+
+    it('the default 30 s lease: 1 retry, connection 712 ms, request 1069 ms, at most 12 s in all (the old 3 × 10 s could outlast the 15 s margin)', () => {
+      expect(loadConfig({}).relay.producer).toEqual({ retries: 1, retryBackoffMs: 300, connectionTimeoutMs: 712, requestTimeoutMs: 1069, worstCaseSendMs: 12_000 });
+    });
+
+    it('grow with the lease', () => {
+      const short = loadConfig({ RELAY_LEASE_MS: '15000' }).relay.producer;
+      const long = loadConfig({ RELAY_LEASE_MS: '120000' }).relay.producer;
+      expect(long.requestTimeoutMs).toBeGreaterThan(short.requestTimeoutMs);
+    });
+
+    it('refuse a lease too short for workable timeouts', () => {
+      expect(problemsOf({ RELAY_LEASE_MS: '14000' })).toEqual([
+        "RELAY_LEASE_MS must be at least 15000: the Kafka producer's timeouts are derived from it and would be too short (request timeout under 500 ms)",
+      ]);
+      expect(loadConfig({ RELAY_LEASE_MS: '15000' }).relay.leaseMs).toBe(15000);
+    });
+  });
+
   it('refuses booleans other than "true" and "false"', () => {
     expect(problemsOf({ RELAY_ENABLED: 'yes', LOG_PRETTY: '1' })).toEqual([
       'RELAY_ENABLED must be "true" or "false", got "yes"',

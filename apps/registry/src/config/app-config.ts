@@ -42,6 +42,8 @@ export interface AppConfig {
     leaseMs: number;
     maxBackoffMs: number;
     instanceId: string;
+    /** The producer's Kafka timeouts, derived from leaseMs (relayProducerTimeouts). */
+    producer: RelayProducerTimeouts;
   };
   expiry: { enabled: boolean; intervalMs: number };
   events: {
@@ -96,6 +98,40 @@ export class ConfigError extends Error {}
 
 export const RATE_LIMIT_STORES = ['database', 'memory'] as const;
 export type RateLimitStore = (typeof RATE_LIMIT_STORES)[number];
+
+export interface RelayProducerTimeouts {
+  retries: number;
+  retryBackoffMs: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Longest a publish can take before the client gives up, connecting included. */
+  worstCaseSendMs: number;
+}
+
+/** Below this the derived request timeout would fail healthy sends under load. */
+const MIN_PRODUCER_REQUEST_TIMEOUT_MS = 500;
+
+/**
+ * The producer's timeouts, derived from the relay lease. The relay starts a send only with at least
+ * half the lease left (outbox.relay.ts), so the client must give up well within that half: else a
+ * holder stalled on a hung broker could land an older version after the next holder published a
+ * newer one. Counted as the worst case: a connect phase (connection, metadata, producer id) and a
+ * send phase (metadata, produce), each `retries + 1` attempts of one connection and two requests
+ * with a fixed back-off between. The sum stays within 40 % of the lease: half, less a fifth for the
+ * difference between our clock and the database's (which times the lease) and for scheduling.
+ * Not bounded by this: a request the broker received but answers after the timeout (only Kafka
+ * transactions fence that).
+ */
+export function relayProducerTimeouts(leaseMs: number): RelayProducerTimeouts {
+  const retries = 1; // the least kafkajs allows an idempotent producer; the relay retries beyond it, with backoff
+  const phaseMs = Math.floor((leaseMs * 0.4) / 2);
+  const retryBackoffMs = Math.floor(phaseMs / 20);
+  const attemptMs = Math.floor((phaseMs - retries * retryBackoffMs) / (retries + 1));
+  const connectionTimeoutMs = Math.min(3000, Math.floor(attemptMs / 4));
+  const requestTimeoutMs = Math.floor((attemptMs - connectionTimeoutMs) / 2);
+  const worstCaseSendMs = 2 * ((retries + 1) * (connectionTimeoutMs + 2 * requestTimeoutMs) + retries * retryBackoffMs);
+  return { retries, retryBackoffMs, connectionTimeoutMs, requestTimeoutMs, worstCaseSendMs };
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -196,6 +232,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const topicPrefix = source.KAFKA_TOPIC_PREFIX ?? 'credit-discipline';
   if (!/^[a-zA-Z0-9._-]+$/.test(topicPrefix)) problems.push('KAFKA_TOPIC_PREFIX may contain only letters, digits, ".", "_" and "-"');
 
+  const leaseMs = int('RELAY_LEASE_MS', 30000, 1000);
+  if (relayProducerTimeouts(leaseMs).requestTimeoutMs < MIN_PRODUCER_REQUEST_TIMEOUT_MS) {
+    problems.push(`RELAY_LEASE_MS must be at least 15000: the Kafka producer's timeouts are derived from it and would be too short (request timeout under ${MIN_PRODUCER_REQUEST_TIMEOUT_MS} ms)`);
+  }
   const config: AppConfig = {
     env,
     http: {
@@ -228,9 +268,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       pollIntervalMs: int('RELAY_POLL_INTERVAL_MS', 100, 10),
       lingerMs: int('RELAY_LINGER_MS', 5, 0, 1000),
       markConcurrency: int('RELAY_MARK_CONCURRENCY', 3, 1, 16),
-      leaseMs: int('RELAY_LEASE_MS', 30000, 1000),
+      leaseMs,
       maxBackoffMs: int('RELAY_MAX_BACKOFF_MS', 30000, 10),
       instanceId: source.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+      producer: relayProducerTimeouts(leaseMs),
     },
     expiry: { enabled: bool('EXPIRY_ENABLED', true), intervalMs: int('EXPIRY_INTERVAL_MS', 60000, 100) },
     events: {

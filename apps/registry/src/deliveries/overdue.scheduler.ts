@@ -1,3 +1,4 @@
+import { eventHeaders } from '@cd/contracts';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PeriodicTask } from '../common/periodic-task';
@@ -69,7 +70,7 @@ export class OverdueScheduler implements OnApplicationBootstrap, OnModuleDestroy
             topic: latest.topic,
             key: id,
             value: this.cipher.decrypt(latest.payload, contextOf.outboxPayload(latest.event_id)),
-            headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'x-reannounced': 'true' },
+            headers: eventHeaders(latest.event_id, { reannounced: true }),
           },
         ]);
       } catch (error) {

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators';
 import { KafkaHealthIndicator } from './kafka.health';
 import { OutboxHealthIndicator } from './outbox.health';
+import { TopicsHealthIndicator } from './topics.health';
 
 @ApiTags('health')
 @Public()
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     private readonly outbox: OutboxHealthIndicator,
+    private readonly topics: TopicsHealthIndicator,
   ) {}
 
   @Get('live')
@@ -28,13 +30,14 @@ export class HealthController {
   // probes and dashboards read that format, and the per-check details are the point of the answer.
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database, Kafka, and an outbox backlog younger than RELAY_BACKLOG_MAX_AGE_MS (503 with per-check details otherwise)' })
+  @ApiOperation({ summary: 'Readiness: database, Kafka, an outbox backlog younger than RELAY_BACKLOG_MAX_AGE_MS, and topics with the cleanup policies of the contract (503 with per-check details otherwise)' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: 1500 }),
         () => this.kafka.isReachable('kafka'),
         () => this.outbox.isKeepingUp('outbox'),
+        () => this.topics.hasContractPolicies('topics'),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;

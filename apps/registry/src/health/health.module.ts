@@ -4,10 +4,11 @@ import { PublishingModule } from '../publishing/publishing.module';
 import { HealthController } from './health.controller';
 import { KafkaHealthIndicator } from './kafka.health';
 import { OutboxHealthIndicator } from './outbox.health';
+import { TopicsHealthIndicator } from './topics.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), PublishingModule],
   controllers: [HealthController],
-  providers: [KafkaHealthIndicator, OutboxHealthIndicator],
+  providers: [KafkaHealthIndicator, OutboxHealthIndicator, TopicsHealthIndicator],
 })
 export class HealthModule {}

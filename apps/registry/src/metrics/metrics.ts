@@ -28,6 +28,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly topicPolicyMismatch = new Gauge({
+    name: 'credit_discipline_topic_cleanup_policy_mismatch',
+    help: "1 for each of the service's topics whose cleanup.policy differs from the contract (architecture.md), by topic",
+    labelNames: ['topic', 'expected', 'actual'] as const,
+    registers: [this.registry],
+  });
+
   readonly published = new Counter({
     name: 'credit_discipline_events_published_total',
     help: 'Restriction events acknowledged by the broker',

@@ -1,13 +1,15 @@
 import { partitionForKey, type TopicSpec } from '@cd/contracts';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { MessageBus, type DeliveryReceipt, type IncomingMessage, type OutgoingMessage, type Subscription } from './message-bus';
+import { MessageBus, type DeliveryReceipt, type IncomingMessage, type OutgoingMessage, type Subscription, type TopicPolicyMismatch } from './message-bus';
 
 @Injectable()
 export class KafkaMessageBus extends MessageBus {
   private readonly logger = new Logger(KafkaMessageBus.name);
   private readonly kafka: Kafka;
+  /** The producer's own client: its timeouts and retries are derived from the relay lease (relayProducerTimeouts). */
+  private readonly producerKafka: Kafka;
   private producer?: Producer;
   private readonly partitionCounts = new Map<string, number>();
   private readonly consumers = new Set<Consumer>();
@@ -23,9 +25,20 @@ export class KafkaMessageBus extends MessageBus {
       retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
       logLevel: logLevel.NOTHING,
     });
+    const timeouts = config.relay.producer;
+    const retry = { retries: timeouts.retries, initialRetryTime: timeouts.retryBackoffMs, maxRetryTime: timeouts.retryBackoffMs, factor: 0, multiplier: 1 };
+    this.producerKafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: config.kafka.brokers,
+      connectionTimeout: timeouts.connectionTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      enforceRequestTimeout: true,
+      retry,
+      logLevel: logLevel.NOTHING,
+    });
   }
 
-  async ensureTopics(topics: TopicSpec[]): Promise<void> {
+  async ensureTopics(topics: TopicSpec[]): Promise<TopicPolicyMismatch[]> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -44,9 +57,22 @@ export class KafkaMessageBus extends MessageBus {
         this.logger.log(`created topics ${missing.map((t) => t.name).join(', ')}`);
       }
       await this.readPartitionCounts(admin, topics.map((t) => t.name));
+      return await this.policyMismatches(admin, topics);
     } finally {
       await admin.disconnect();
     }
+  }
+
+  private async policyMismatches(admin: Admin, topics: TopicSpec[]): Promise<TopicPolicyMismatch[]> {
+    if (topics.length === 0) return [];
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((topic) => ({ type: ConfigResourceTypes.TOPIC, name: topic.name, configNames: ['cleanup.policy'] })),
+    });
+    const actual = new Map(resources.map((r) => [r.resourceName, r.configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue ?? '']));
+    return topics
+      .map((topic) => ({ topic: topic.name, expected: topic.cleanupPolicy, actual: actual.get(topic.name) ?? '' }))
+      .filter((check) => check.actual.split(',').map((p) => p.trim()).sort().join(',') !== check.expected);
   }
 
   /**
@@ -182,11 +208,10 @@ export class KafkaMessageBus extends MessageBus {
 
   private async connectedProducer(): Promise<Producer> {
     if (this.producer) return this.producer;
-    const producer = this.kafka.producer({
+    const producer = this.producerKafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
     });
     try {
       await producer.connect();

@@ -27,9 +27,20 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/** An existing topic whose cleanup.policy is not the one its spec asks for. */
+export interface TopicPolicyMismatch {
+  topic: string;
+  expected: TopicSpec['cleanupPolicy'];
+  actual: string;
+}
+
 export abstract class MessageBus {
-  /** Creates missing topics with their cleanup policy; existing topics are left as they are. */
-  abstract ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /**
+   * Creates missing topics with their cleanup policy. Existing topics are left as they are
+   * (changing a live topic's policy is an operator's decision); those whose cleanup.policy
+   * differs from the spec are returned.
+   */
+  abstract ensureTopics(topics: TopicSpec[]): Promise<TopicPolicyMismatch[]>;
   /**
    * Sends in order and resolves only after every message was acknowledged by all
    * in-sync replicas; one receipt per message, in input order. Rejects if any failed.

@@ -1,4 +1,4 @@
-import { allTopics } from '@cd/contracts';
+import { allTopics, eventHeaders } from '@cd/contracts';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -10,6 +10,7 @@ import { DeliveryLedger } from '../deliveries/delivery-ledger';
 import { Metrics } from '../metrics/metrics';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { MessageBus, type DeliveryReceipt } from './message-bus';
+import { TopicProvisioner } from './topic-provisioner';
 
 interface PendingRow {
   id: string;
@@ -64,6 +65,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly metrics: Metrics,
     private readonly cipher: FieldCipher,
     private readonly transactions: TransactionRunner,
+    private readonly topics: TopicProvisioner,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -157,11 +159,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Normally done at start-up already (TopicProvisioner); a relay pass must not run before. */
   private async ensureTopics(): Promise<void> {
     if (this.knownTopics.size > 0) return;
-    const topics = allTopics(this.config.kafka.topicPrefix);
-    await this.bus.ensureTopics(topics);
-    topics.forEach((topic) => this.knownTopics.add(topic.name));
+    await this.topics.ensure();
+    allTopics(this.config.kafka.topicPrefix).forEach((topic) => this.knownTopics.add(topic.name));
   }
 
   /**
@@ -203,7 +205,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let batch = await this.prepare([]);
     let published = 0;
     while (batch && batch.rows.length > 0) {
-      // Most of the lease must remain: the send is bounded by the client's timeouts and retries.
+      // Half the lease must remain: the producer's timeouts, derived from the lease, end a send within
+      // 40 % of it (relayProducerTimeouts), so a stalled former holder gives up before the next one starts.
       if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) break;
       const sending = this.send(batch.rows);
       const next = batch.full && !this.stopping ? this.prepare(batch.rows.map((row) => row.id)) : Promise.resolve(undefined);
@@ -278,7 +281,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           topic: row.topic,
           key: row.restriction_id,
           value: row.event,
-          headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'ce-id': row.event_id },
+          headers: eventHeaders(row.event_id),
         })),
       );
       sending();

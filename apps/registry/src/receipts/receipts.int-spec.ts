@@ -8,6 +8,7 @@ import {
   verifyEvent,
   type RestrictionEvent,
 } from '@cd/contracts';
+import { receiptDueAt, WorkingDayCalendar } from '@cd/domain';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import request from 'supertest';
 import { TopicObserver } from '../../../../test/support/kafka';
@@ -77,6 +78,8 @@ describe('distribution and receipts (real MariaDB, real Kafka)', () => {
     const row = await ledger(listing.id, bank.id);
     expect(row).toMatchObject({ required_version: 1, published_version: 1, confirmed_version: 0, published_status: 'ACTIVE' });
     expect(row.due_at.getTime()).toBeGreaterThan(row.published_at.getTime());
+    // The bank's deadline is 1 working day: due at the end of the next working day after publication, by the calendar.
+    expect(row.due_at.toISOString()).toBe(receiptDueAt(row.published_at, { value: 1, unit: 'WORKING_DAYS' }, WorkingDayCalendar.default()).toISOString());
   });
 
   it('events are signed by the service with a key served at /v1/public/event-keys', async () => {
