@@ -32,6 +32,8 @@ interface Signed {
   index: number;
   receipt: Receipt;
   channel: 'rest' | 'kafka';
+  /** A deactivated partner may still confirm the deliveries it owes, nothing else. */
+  partnerActive: boolean;
 }
 
 interface OutboxVersion {
@@ -124,8 +126,8 @@ export class ReceiptsService {
     // The whole batch's signatures at once, off the event loop.
     const valid = await this.verifier.verify(checkable.map((c) => c.job));
     const signed: Signed[] = [];
-    checkable.forEach(({ index, receipt, channel }, i) => {
-      if (valid[i]) signed.push({ index, receipt, channel });
+    checkable.forEach(({ index, receipt, channel, partnerActive }, i) => {
+      if (valid[i]) signed.push({ index, receipt, channel, partnerActive });
       else reject(index, receipt, new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key'));
     });
     const published = await this.checkPublished(signed);
@@ -140,8 +142,8 @@ export class ReceiptsService {
     return results;
   }
 
-  /** Well-formed, from an active partner, naming one of its keys (no database): the receipt and the signature check still to make. */
-  private async checkKeyed(body: unknown): Promise<{ receipt: Receipt; job: SignatureJob }> {
+  /** Well-formed, from a registered partner, naming one of its keys (no database): the receipt and the signature check still to make. */
+  private async checkKeyed(body: unknown): Promise<{ receipt: Receipt; job: SignatureJob; partnerActive: boolean }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Rejected('MALFORMED', 'a receipt must be a JSON object');
     const dto = plainToInstance(ReceiptDto, body);
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
@@ -151,12 +153,11 @@ export class ReceiptsService {
     const receipt = body as Receipt;
     const partner = await this.directory.get(receipt.partnerId);
     if (!partner) throw new Rejected('UNKNOWN_PARTNER', `partner ${receipt.partnerId} is not registered`);
-    if (!partner.active) throw new Rejected('PARTNER_INACTIVE', `partner ${receipt.partnerId} is deactivated`);
     const key = await this.directory.publicKey(receipt.partnerId, receipt.keyId);
     if (!key) throw new Rejected('UNKNOWN_KEY', `partner ${receipt.partnerId} has no active key ${receipt.keyId}`);
     const job = signatureJob(receipt, this.publicKeyObject(key));
     if (!job) throw new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key');
-    return { receipt, job };
+    return { receipt, job, partnerActive: partner.active };
   }
 
   /**
@@ -186,7 +187,9 @@ export class ReceiptsService {
       const { receipt } = item;
       const requiredVersion = required.get(`${receipt.restrictionId} ${receipt.partnerId}`);
       const event = outbox.get(`${receipt.restrictionId} ${receipt.version}`);
-      if (requiredVersion === undefined) {
+      if (requiredVersion === undefined && !item.partnerActive) {
+        rejected.push({ ...item, rejected: new Rejected('PARTNER_INACTIVE', `partner ${receipt.partnerId} is deactivated and does not owe restriction ${receipt.restrictionId}`) });
+      } else if (requiredVersion === undefined) {
         rejected.push({ ...item, rejected: new Rejected('NOT_ROUTED', `restriction ${receipt.restrictionId} is not routed to ${receipt.partnerId}`) });
       } else if (receipt.version > requiredVersion || !event || Number(event.released) !== 1) {
         rejected.push({ ...item, rejected: new Rejected('VERSION_NOT_PUBLISHED', `version ${receipt.version} was not published to ${receipt.partnerId}`) });
