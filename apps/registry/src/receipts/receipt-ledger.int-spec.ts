@@ -2,7 +2,7 @@
 // relay's bookkeeping, a skipped or late version, a deactivated partner, a failed ledger write.
 // Its own database and no relay loop: the test decides when versions are marked published, and
 // the ledger holds exactly the partners registered here (so "fully lifted" can be asserted).
-import { rejectedReceiptsTopic, receiptsTopic } from '@cd/contracts';
+import { rejectedReceiptsTopic, receiptsTopic, signReceipt, type Receipt, type UnsignedReceipt } from '@cd/contracts';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import request from 'supertest';
 import { recreateDatabase } from '../../../../test/support/database';
@@ -62,6 +62,10 @@ describe('receipt intake and the delivery ledger, in every order (real MariaDB, 
     const matching = (messages: { topic: string; value: unknown }[]) => messages.filter((m) => m.topic === rejectedReceiptsTopic(prefix)).map((m) => m.value as Rejection).filter(which);
     return matching(await observer.waitFor((messages) => matching(messages).length >= count, 30_000));
   };
+
+  /** A receipt signed by the partner with exactly these fields. */
+  const signed = (partner: TestPartner, fields: Partial<UnsignedReceipt> & Pick<UnsignedReceipt, 'restrictionId' | 'version' | 'eventId'>): Receipt =>
+    signReceipt({ partnerId: partner.id, outcome: 'APPLIED', time: new Date().toISOString(), keyId: partner.keyId, ...fields }, partner.privateKeyPem);
 
   beforeAll(async () => {
     await recreateDatabase(config.db);
@@ -210,5 +214,40 @@ describe('receipt intake and the delivery ledger, in every order (real MariaDB, 
     expect(await query('SELECT outcome, channel FROM receipts WHERE restriction_id = ?', [id])).toEqual([{ outcome: 'APPLIED', channel: 'kafka' }]);
     const rejected = observer.messages.filter((m) => m.topic === rejectedReceiptsTopic(prefix)).map((m) => m.value as unknown as Rejection);
     expect(rejected.filter((r) => typeof r.receipt === 'object' && r.receipt?.restrictionId === id)).toEqual([]);
+  });
+  it('a receipt the database could not store is rejected with its reason and does not stall the partition; four-byte text is kept', async () => {
+    const bank = await partner('BANK');
+    const id = await listed();
+    const fields = { restrictionId: id, version: 1, eventId: await eventId(id, 1) };
+    // Before this was checked, the first two failed the ledger's UPDATE (501 and 201 code points, which
+    // class-validator counted as 500 and 200) and the batch came again forever; the times were stored as
+    // 0000-00-00 (INSERT IGNORE turns the out-of-range error into a warning) or as an invalid date.
+    const bad: [Receipt, string][] = [
+      [signed(bank, { ...fields, outcome: 'FAILED', reason: `${'r'.repeat(500)}\uFE0F` }), '/reason'],
+      [signed(bank, { ...fields, partnerReference: `${'p'.repeat(200)}\uFE0F` }), '/partnerReference'],
+      [signed(bank, { ...fields, time: '9999-12-31T23:59:59-05:00' }), '/time'], // year 10000 in UTC
+      [signed(bank, { ...fields, time: new Date(Date.now() + 2 * 86_400_000).toISOString() }), '/time'],
+      [signed(bank, { ...fields, time: '1999-12-31T23:59:59Z' }), '/time'],
+      [signed(bank, { ...fields, time: '2026-12-31T23:59:60Z' }), '/time'],
+    ];
+    const failedFirst = signed(bank, { ...fields, outcome: 'FAILED', reason: '系统😀维护𠀀' });
+    const good = signed(bank, { ...fields, partnerReference: '票号-😀-𠀀' });
+    // One key: one partition, in this order.
+    await producer.send({ topic: receiptsTopic(prefix), messages: [...bad.map(([receipt]) => receipt), failedFirst, good].map((r) => ({ key: id, value: JSON.stringify(r) })) });
+
+    await eventually(async () => (await ledger(id, bank.id)).confirmed_version === 1, 'the valid receipt behind the bad ones to be applied');
+    expect(await ledger(id, bank.id)).toMatchObject({ confirmed_outcome: 'APPLIED', partner_reference: '票号-😀-𠀀', failed_version: null });
+    expect(await registry.dataSource.query('SELECT outcome, reason, partner_reference FROM receipts WHERE restriction_id = ? ORDER BY outcome', [id])).toEqual([
+      { outcome: 'APPLIED', reason: null, partner_reference: '票号-😀-𠀀' },
+      { outcome: 'FAILED', reason: '系统😀维护𠀀', partner_reference: null },
+    ]);
+    const rejected = await rejectionsOf((r) => typeof r.receipt === 'object' && r.receipt?.restrictionId === id, bad.length);
+    const bySignature = new Map(rejected.map((r) => [(r.receipt as { signature: string }).signature, r]));
+    expect(rejected).toHaveLength(bad.length);
+    for (const [receipt, field] of bad) {
+      const rejection = bySignature.get(receipt.signature);
+      expect({ field, reason: rejection?.reason, partnerId: rejection?.partnerId }).toEqual({ field, reason: 'MALFORMED', partnerId: bank.id });
+      expect(rejection?.detail).toContain(field);
+    }
   });
 });

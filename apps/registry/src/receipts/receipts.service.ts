@@ -1,4 +1,4 @@
-import { publicKeyOf, rejectedReceiptsTopic, signatureJob, type Receipt, type ReceiptRejection, type RejectionReason, type SignatureJob } from '@cd/contracts';
+import { publicKeyOf, rejectedReceiptsTopic, signatureJob, validateReceipt, type Receipt, type ReceiptRejection, type RejectionReason, type SignatureJob } from '@cd/contracts';
 import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
@@ -43,6 +43,13 @@ interface OutboxVersion {
   released: number;
   published_at: Date | null;
 }
+
+/**
+ * A receipt's time must lie in [2000-01-01, now + 1 day]: earlier is no time this service existed, later is a wrong
+ * clock, and far outside (year 10000 after its offset) the DATETIME column would refuse the whole batch's write.
+ */
+const EARLIEST_RECEIPT_TIME = Date.parse('2000-01-01T00:00:00Z');
+const MAX_RECEIPT_TIME_AHEAD_MS = 86_400_000;
 
 /** Receipts taken in at once: the REST requests waiting together, or one Kafka batch of a partition. */
 const MAX_BATCH = 500;
@@ -145,12 +152,19 @@ export class ReceiptsService {
   /** Well-formed, from a registered partner, naming one of its keys (no database): the receipt and the signature check still to make. */
   private async checkKeyed(body: unknown): Promise<{ receipt: Receipt; job: SignatureJob; partnerActive: boolean }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Rejected('MALFORMED', 'a receipt must be a JSON object');
+    // The published schema is the contract; the DTO states the same rules for the OpenAPI document.
+    const shape = validateReceipt(body);
+    if (!shape.valid) throw new Rejected('MALFORMED', shape.errors.join('; '));
     const dto = plainToInstance(ReceiptDto, body);
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {
       throw new Rejected('MALFORMED', fieldErrors(errors).map((e) => `${e.field}: ${e.rule}`).join('; '));
     }
     const receipt = body as Receipt;
+    const time = Date.parse(receipt.time);
+    if (!(time >= EARLIEST_RECEIPT_TIME && time <= Date.now() + MAX_RECEIPT_TIME_AHEAD_MS)) {
+      throw new Rejected('MALFORMED', '/time must be between 2000-01-01T00:00:00Z and one day ahead of the registry clock');
+    }
     const partner = await this.directory.get(receipt.partnerId);
     if (!partner) throw new Rejected('UNKNOWN_PARTNER', `partner ${receipt.partnerId} is not registered`);
     const key = await this.directory.publicKey(receipt.partnerId, receipt.keyId);
