@@ -110,6 +110,11 @@ export class ReceiptsService {
     return results;
   }
 
+  /** REST: a partner's body that never reached intake (not JSON, or refused by the request pipe); answered 400 by the caller. */
+  async rejectUnreadable(partnerId: string, received: unknown, detail: string): Promise<void> {
+    await this.publishRejections([{ partnerId, received, rejected: new Rejected('MALFORMED', detail) }]);
+  }
+
   private async processBatch(items: ({ body: unknown; channel: 'rest' | 'kafka' } | { raw: string | null; channel: 'kafka' })[]): Promise<ReceiptResult[]> {
     const results: ReceiptResult[] = new Array(items.length);
     const rejections: { index: number; partnerId: string | null; received: unknown; rejected: Rejected }[] = [];
