@@ -107,6 +107,11 @@ describe('receipt intake and the delivery ledger, in every order (real MariaDB, 
     const early = await ledger(id, bank.id);
     expect(early).toMatchObject({ published_version: 1, confirmed_version: 2, lift_version: null, lift_confirmed_at: null, awaiting: 0 });
     expect((await enforcement(id)).fullyLifted).toBe(false);
+    // Counted in time-to-receipt as answered at once (the publication is recorded later still); BIGINT reads as text.
+    expect(await registry.dataSource.query('SELECT published_at, latency_ms FROM receipts WHERE restriction_id = ? AND version = 2', [id])).toEqual([
+      { published_at: null, latency_ms: '0' },
+      { published_at: null, latency_ms: '0' },
+    ]);
 
     await drainOutbox(registry);
     const report = await enforcement(id);

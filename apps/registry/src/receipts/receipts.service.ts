@@ -46,7 +46,8 @@ interface OutboxVersion {
 
 /**
  * A receipt's time must lie in [2000-01-01, now + 1 day]: earlier is no time this service existed, later is a wrong
- * clock, and far outside (year 10000 after its offset) the DATETIME column would refuse the whole batch's write.
+ * clock, and beyond the DATETIME column's years (9999-12-31T23:59:59-05:00 is year 10000) INSERT IGNORE would
+ * store 0000-00-00.
  */
 const EARLIEST_RECEIPT_TIME = Date.parse('2000-01-01T00:00:00Z');
 const MAX_RECEIPT_TIME_AHEAD_MS = 86_400_000;
@@ -274,7 +275,8 @@ export class ReceiptsService {
             new Date(receipt.time),
             now,
             publishedAt,
-            publishedAt ? Math.max(0, now.getTime() - publishedAt.getTime()) : null,
+            // Not yet marked published: the partner answered before the relay's bookkeeping, which is later still.
+            publishedAt ? Math.max(0, now.getTime() - publishedAt.getTime()) : 0,
             channel,
             receipt.keyId,
             receipt.signature,
