@@ -64,8 +64,8 @@ describe('receipt intake and the delivery ledger, in every order (real MariaDB, 
   };
 
   /** A receipt signed by the partner with exactly these fields. */
-  const signed = (partner: TestPartner, fields: Partial<UnsignedReceipt> & Pick<UnsignedReceipt, 'restrictionId' | 'version' | 'eventId'>): Receipt =>
-    signReceipt({ partnerId: partner.id, outcome: 'APPLIED', time: new Date().toISOString(), keyId: partner.keyId, ...fields }, partner.privateKeyPem);
+  const signed = (by: TestPartner, fields: Partial<UnsignedReceipt> & Pick<UnsignedReceipt, 'restrictionId' | 'version' | 'eventId'>): Receipt =>
+    signReceipt({ partnerId: by.id, outcome: 'APPLIED', time: new Date().toISOString(), keyId: by.keyId, ...fields }, by.privateKeyPem);
 
   beforeAll(async () => {
     await recreateDatabase(config.db);
@@ -225,8 +225,8 @@ describe('receipt intake and the delivery ledger, in every order (real MariaDB, 
     const id = await listed();
     const fields = { restrictionId: id, version: 1, eventId: await eventId(id, 1) };
     // Before this was checked, the first two failed the ledger's UPDATE (501 and 201 code points, which
-    // class-validator counted as 500 and 200) and the batch came again forever; the times were stored as
-    // 0000-00-00 (INSERT IGNORE turns the out-of-range error into a warning) or as an invalid date.
+    // class-validator counted as 500 and 200) and the batch came again forever; year 10000 was stored as
+    // 0000-00-00 (INSERT IGNORE turns the out-of-range error into a warning).
     const bad: [Receipt, string][] = [
       [signed(bank, { ...fields, outcome: 'FAILED', reason: `${'r'.repeat(500)}\uFE0F` }), '/reason'],
       [signed(bank, { ...fields, partnerReference: `${'p'.repeat(200)}\uFE0F` }), '/partnerReference'],
