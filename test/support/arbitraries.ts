@@ -612,7 +612,7 @@ export function validReceipts(fx: FuzzFixtures): fc.Arbitrary<Record<string, unk
     .record(
       {
         outcome: fc.constantFrom(...RECEIPT_OUTCOMES),
-        partnerReference: fc.string({ maxLength: 40 }),
+        partnerReference: fc.string({ minLength: 1, maxLength: 40 }),
         reason: fc.constantFrom('账户已销户', 'system unavailable'),
         time: fc.integer({ min: 0, max: DAY }).map((ms) => iso(fx.now - ms)),
       },
@@ -850,8 +850,8 @@ const RECEIPT: Schema = {
   eventId: req({ kind: 'pattern', invalid: notUuid }),
   outcome: req(oneOf(RECEIPT_OUTCOMES)),
   reason: opt(str(500, { notEmpty: true })),
-  partnerReference: opt(str(200)),
-  time: req({ kind: 'instant', parsed: false }),
+  partnerReference: opt(str(200, { notEmpty: true })),
+  time: req({ kind: 'instant', parsed: true }),
   keyId: req({ kind: 'pattern', invalid: fc.oneof(fc.constant(''), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 5 }), fc.string({ minLength: 65, maxLength: 80 })).filter((s) => !/^[A-Za-z0-9._-]{1,64}$/.test(s)) }),
   signature: req({ kind: 'pattern', invalid: fc.oneof(fc.base64String({ maxLength: 84 }), fc.string()).filter((s) => !SIGNATURE.test(s)) }),
 };

@@ -85,7 +85,12 @@ export class DeliveryLedger {
     );
   }
 
-  /** In the relay's transaction, after the broker acknowledged: the versions are now out, receipts fall due. */
+  /**
+   * In the relay's transaction, after the broker acknowledged: the versions are now out, receipts fall due.
+   * A partner may have confirmed the version already (intake accepts it once released): a lift recorded
+   * here that the confirmed version covers is confirmed as of that receipt. The lift-confirmed assignment
+   * reads no column this statement sets: a multi-table UPDATE does not promise the order of its assignments.
+   */
   async recordPublished(manager: EntityManager, published: PublishedVersion[], publishedAt: Date, dueAt: Map<string, Date>): Promise<void> {
     if (published.length === 0) return;
     const versions = derivedRows(published.length, { rid: param.asciiKey, v: param.unsigned, st: param.asciiKey });
@@ -98,6 +103,7 @@ export class DeliveryLedger {
               d.first_published_at = COALESCE(d.first_published_at, ?),
               d.published_at = ?,
               d.due_at = ${dueCases ? `CASE d.partner_id ${dueCases} ELSE ? END` : '?'},
+              d.lift_confirmed_at = IF(x.st = 'LIFTED' AND d.lift_confirmed_at IS NULL AND d.confirmed_version >= x.v, d.confirmed_at, d.lift_confirmed_at),
               d.lift_version = IF(x.st = 'LIFTED' AND d.lift_version IS NULL, x.v, d.lift_version)
         WHERE d.published_version < x.v`,
       [

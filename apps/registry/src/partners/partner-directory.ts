@@ -16,6 +16,7 @@ export class PartnerDirectory {
   private partners = new Map<string, Partner>();
   private loadedAt = 0;
   private loading?: Promise<void>;
+  private generation = 0;
 
   constructor(
     private readonly repository: PartnersRepository,
@@ -24,6 +25,9 @@ export class PartnerDirectory {
 
   invalidate(): void {
     this.loadedAt = 0;
+    // A load under way may have read the registry before the change: the next call starts another, and its result is dropped.
+    this.generation++;
+    this.loading = undefined;
   }
 
   async get(id: string): Promise<Partner | undefined> {
@@ -64,13 +68,20 @@ export class PartnerDirectory {
 
   private async fresh(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < MAX_AGE_MS) return;
-    this.loading ??= this.repository
-      .findAll()
-      .then((partners) => {
-        this.partners = new Map(partners.map((p) => [p.id, p]));
-        this.loadedAt = Date.now();
-      })
-      .finally(() => (this.loading = undefined));
+    if (!this.loading) {
+      const generation = this.generation;
+      const loading: Promise<void> = this.repository
+        .findAll()
+        .then((partners) => {
+          if (generation !== this.generation) return;
+          this.partners = new Map(partners.map((p) => [p.id, p]));
+          this.loadedAt = Date.now();
+        })
+        .finally(() => {
+          if (this.loading === loading) this.loading = undefined;
+        });
+      this.loading = loading;
+    }
     await this.loading;
   }
 }

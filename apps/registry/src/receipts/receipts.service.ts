@@ -1,4 +1,4 @@
-import { publicKeyOf, rejectedReceiptsTopic, signatureJob, type Receipt, type ReceiptRejection, type RejectionReason, type SignatureJob } from '@cd/contracts';
+import { publicKeyOf, rejectedReceiptsTopic, signatureJob, validateReceipt, type Receipt, type ReceiptRejection, type RejectionReason, type SignatureJob } from '@cd/contracts';
 import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
@@ -32,6 +32,8 @@ interface Signed {
   index: number;
   receipt: Receipt;
   channel: 'rest' | 'kafka';
+  /** A deactivated partner may still confirm the deliveries it owes, nothing else. */
+  partnerActive: boolean;
 }
 
 interface OutboxVersion {
@@ -41,6 +43,14 @@ interface OutboxVersion {
   released: number;
   published_at: Date | null;
 }
+
+/**
+ * A receipt's time must lie in [2000-01-01, now + 1 day]: earlier is no time this service existed, later is a wrong
+ * clock, and beyond the DATETIME column's years (9999-12-31T23:59:59-05:00 is year 10000) INSERT IGNORE would
+ * store 0000-00-00.
+ */
+const EARLIEST_RECEIPT_TIME = Date.parse('2000-01-01T00:00:00Z');
+const MAX_RECEIPT_TIME_AHEAD_MS = 86_400_000;
 
 /** Receipts taken in at once: the REST requests waiting together, or one Kafka batch of a partition. */
 const MAX_BATCH = 500;
@@ -101,6 +111,11 @@ export class ReceiptsService {
     return results;
   }
 
+  /** REST: a partner's body that never reached intake (not JSON, or refused by the request pipe); answered 400 by the caller. */
+  async rejectUnreadable(partnerId: string, received: unknown, detail: string): Promise<void> {
+    await this.publishRejections([{ partnerId, received, rejected: new Rejected('MALFORMED', detail) }]);
+  }
+
   private async processBatch(items: ({ body: unknown; channel: 'rest' | 'kafka' } | { raw: string | null; channel: 'kafka' })[]): Promise<ReceiptResult[]> {
     const results: ReceiptResult[] = new Array(items.length);
     const rejections: { index: number; partnerId: string | null; received: unknown; rejected: Rejected }[] = [];
@@ -124,8 +139,8 @@ export class ReceiptsService {
     // The whole batch's signatures at once, off the event loop.
     const valid = await this.verifier.verify(checkable.map((c) => c.job));
     const signed: Signed[] = [];
-    checkable.forEach(({ index, receipt, channel }, i) => {
-      if (valid[i]) signed.push({ index, receipt, channel });
+    checkable.forEach(({ index, receipt, channel, partnerActive }, i) => {
+      if (valid[i]) signed.push({ index, receipt, channel, partnerActive });
       else reject(index, receipt, new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key'));
     });
     const published = await this.checkPublished(signed);
@@ -140,23 +155,29 @@ export class ReceiptsService {
     return results;
   }
 
-  /** Well-formed, from an active partner, naming one of its keys (no database): the receipt and the signature check still to make. */
-  private async checkKeyed(body: unknown): Promise<{ receipt: Receipt; job: SignatureJob }> {
+  /** Well-formed, from a registered partner, naming one of its keys (no database): the receipt and the signature check still to make. */
+  private async checkKeyed(body: unknown): Promise<{ receipt: Receipt; job: SignatureJob; partnerActive: boolean }> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Rejected('MALFORMED', 'a receipt must be a JSON object');
+    // The published schema is the contract; the DTO states the same rules for the OpenAPI document.
+    const shape = validateReceipt(body);
+    if (!shape.valid) throw new Rejected('MALFORMED', shape.errors.join('; '));
     const dto = plainToInstance(ReceiptDto, body);
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {
       throw new Rejected('MALFORMED', fieldErrors(errors).map((e) => `${e.field}: ${e.rule}`).join('; '));
     }
     const receipt = body as Receipt;
+    const time = Date.parse(receipt.time);
+    if (!(time >= EARLIEST_RECEIPT_TIME && time <= Date.now() + MAX_RECEIPT_TIME_AHEAD_MS)) {
+      throw new Rejected('MALFORMED', '/time must be between 2000-01-01T00:00:00Z and one day ahead of the registry clock');
+    }
     const partner = await this.directory.get(receipt.partnerId);
     if (!partner) throw new Rejected('UNKNOWN_PARTNER', `partner ${receipt.partnerId} is not registered`);
-    if (!partner.active) throw new Rejected('PARTNER_INACTIVE', `partner ${receipt.partnerId} is deactivated`);
     const key = await this.directory.publicKey(receipt.partnerId, receipt.keyId);
     if (!key) throw new Rejected('UNKNOWN_KEY', `partner ${receipt.partnerId} has no active key ${receipt.keyId}`);
     const job = signatureJob(receipt, this.publicKeyObject(key));
     if (!job) throw new Rejected('BAD_SIGNATURE', 'the signature does not verify with the named key');
-    return { receipt, job };
+    return { receipt, job, partnerActive: partner.active };
   }
 
   /**
@@ -186,7 +207,9 @@ export class ReceiptsService {
       const { receipt } = item;
       const requiredVersion = required.get(`${receipt.restrictionId} ${receipt.partnerId}`);
       const event = outbox.get(`${receipt.restrictionId} ${receipt.version}`);
-      if (requiredVersion === undefined) {
+      if (requiredVersion === undefined && !item.partnerActive) {
+        rejected.push({ ...item, rejected: new Rejected('PARTNER_INACTIVE', `partner ${receipt.partnerId} is deactivated and does not owe restriction ${receipt.restrictionId}`) });
+      } else if (requiredVersion === undefined) {
         rejected.push({ ...item, rejected: new Rejected('NOT_ROUTED', `restriction ${receipt.restrictionId} is not routed to ${receipt.partnerId}`) });
       } else if (receipt.version > requiredVersion || !event || Number(event.released) !== 1) {
         rejected.push({ ...item, rejected: new Rejected('VERSION_NOT_PUBLISHED', `version ${receipt.version} was not published to ${receipt.partnerId}`) });
@@ -252,7 +275,8 @@ export class ReceiptsService {
             new Date(receipt.time),
             now,
             publishedAt,
-            publishedAt ? Math.max(0, now.getTime() - publishedAt.getTime()) : null,
+            // Not yet marked published: the partner answered before the relay's bookkeeping, which is later still.
+            publishedAt ? Math.max(0, now.getTime() - publishedAt.getTime()) : 0,
             channel,
             receipt.keyId,
             receipt.signature,
