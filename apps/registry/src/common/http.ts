@@ -1,7 +1,10 @@
-import { createParamDecorator, Injectable, type ExecutionContext, type PipeTransform } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, Injectable, UseInterceptors, type CallHandler, type ExecutionContext, type NestInterceptor, type PipeTransform } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { tap, type Observable } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { AppError } from './app-error';
+import { ApiProblems } from './problem.dto';
 
 export const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Same key and body → the original response; same key, other body → 422.' };
 
@@ -18,10 +21,41 @@ export const Command = createParamDecorator((_data: unknown, context: ExecutionC
   return { principal: request.principal, idempotencyKey: typeof key === 'string' ? key : undefined, requestId: request.id };
 });
 
-/** Sets `ETag: "<version>"` from the view returned. */
-export function withEtag<T extends { version: number }>(reply: FastifyReply, view: T): T {
-  void reply.header('etag', `"${view.version}"`);
-  return view;
+interface VersionedView {
+  id: string;
+  version: number;
+}
+
+class VersionedInterceptor implements NestInterceptor<VersionedView, VersionedView> {
+  constructor(private readonly location?: (view: VersionedView) => string) {}
+
+  intercept(context: ExecutionContext, next: CallHandler<VersionedView>): Observable<VersionedView> {
+    return next.handle().pipe(
+      tap((view) => {
+        const reply = context.switchToHttp().getResponse<FastifyReply>();
+        void reply.header('etag', `"${view.version}"`);
+        if (this.location) void reply.header('location', this.location(view));
+      }),
+    );
+  }
+}
+
+/** Answers with `ETag: "<version>"` of the view returned, and `Location` for a resource just created. */
+export function Versioned(location?: (view: VersionedView) => string): MethodDecorator {
+  return UseInterceptors(new VersionedInterceptor(location));
+}
+
+/**
+ * A change to a versioned resource: `If-Match: <version>` (412 when stale; 428 without it where
+ * required), `Idempotency-Key`, and the new version as ETag.
+ */
+export function VersionedWrite(ifMatch: { required: boolean; description: string }): MethodDecorator {
+  return applyDecorators(
+    Versioned(),
+    ApiProblems(404, 409, 412, 422, ...(ifMatch.required ? [428] : [])),
+    ApiHeader({ name: 'If-Match', ...ifMatch }),
+    ApiHeader(IDEMPOTENCY_HEADER),
+  );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,16 +1,15 @@
-import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, Res, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { Command, IDEMPOTENCY_HEADER, ifMatchVersion, withEtag, type CommandContext } from '../common/http';
+import { Command, IDEMPOTENCY_HEADER, ifMatchVersion, Versioned, VersionedWrite, type CommandContext } from '../common/http';
 import { ApiProblem, ApiProblems } from '../common/problem.dto';
 import { RateLimited, TOO_MANY } from '../inquiry/rate-limit';
 import { CarryOutDto, DecisionDto, FileCorrectionDto, FileReconsiderationDto, ListCorrectionsQuery } from './corrections.dto';
 import { CorrectionsService, type CorrectionPage, type CorrectionView } from './corrections.service';
 
-const IF_MATCH_HEADER = { name: 'If-Match', required: false, description: "The correction request's version; 412 if stale." };
+const IF_MATCH = { required: false, description: "The correction request's version; 412 if stale." };
 
 @Injectable()
 export class CorrectionIdPipe implements PipeTransform<string, string> {
@@ -38,14 +37,9 @@ export class MyCorrectionsController {
   @ApiCreatedResponse({ description: 'The correction request as filed, with Location and ETag' })
   @ApiProblems(404, 409, 422)
   @ApiHeader(IDEMPOTENCY_HEADER)
-  async file(
-    @Body() dto: FileCorrectionDto,
-    @Command() command: CommandContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<CorrectionView> {
-    const filed = await this.corrections.file(dto, command);
-    void reply.header('location', `/v1/me/corrections/${filed.id}`);
-    return withEtag(reply, filed);
+  @Versioned((filed) => `/v1/me/corrections/${filed.id}`)
+  file(@Body() dto: FileCorrectionDto, @Command() command: CommandContext): Promise<CorrectionView> {
+    return this.corrections.file(dto, command);
   }
 
   @Get()
@@ -59,25 +53,23 @@ export class MyCorrectionsController {
   @ApiOperation({ summary: 'One of my correction requests' })
   @ApiOkResponse({ description: 'The correction request, with ETag' })
   @ApiProblems(404)
-  async get(@Param('id', CorrectionIdPipe) id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CorrectionView> {
-    return withEtag(reply, await this.corrections.mineOne(id, principal));
+  @Versioned()
+  get(@Param('id', CorrectionIdPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<CorrectionView> {
+    return this.corrections.mineOne(id, principal);
   }
 
   @Post(':id/reconsideration')
   @HttpCode(200)
   @ApiOperation({ summary: 'Seek reconsideration of a rejection at the next higher court, within 10 days (List Rules Art. 12)' })
   @ApiOkResponse({ description: 'The correction request, with its new ETag' })
-  @ApiProblems(404, 409, 412, 422)
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  async reconsideration(
+  @VersionedWrite(IF_MATCH)
+  reconsideration(
     @Param('id', CorrectionIdPipe) id: string,
     @Body() dto: FileReconsiderationDto,
     @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
-    return withEtag(reply, await this.corrections.fileReconsideration(id, dto, ifMatchVersion(ifMatch, false), command));
+    return this.corrections.fileReconsideration(id, dto, ifMatchVersion(ifMatch, false), command);
   }
 }
 
@@ -107,61 +99,50 @@ export class CorrectionsController {
   @ApiOperation({ summary: 'One correction request (enforcing court, or the court hearing its reconsideration)' })
   @ApiOkResponse({ description: 'The correction request, with ETag' })
   @ApiProblems(404)
-  async get(@Param('id', CorrectionIdPipe) id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<CorrectionView> {
-    return withEtag(reply, await this.corrections.get(id, principal));
+  @Versioned()
+  get(@Param('id', CorrectionIdPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<CorrectionView> {
+    return this.corrections.get(id, principal);
   }
 
   @Post(':id/decision')
   @HttpCode(200)
   @ApiOperation({ summary: 'Enforcing court: accept or reject within 15 days (List Rules Art. 12)' })
   @ApiOkResponse({ description: 'The decided correction request, with its new ETag' })
-  @ApiProblems(404, 409, 412, 422)
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  async decide(
+  @VersionedWrite(IF_MATCH)
+  decide(
     @Param('id', CorrectionIdPipe) id: string,
     @Body() dto: DecisionDto,
     @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
-    return withEtag(reply, await this.corrections.decide(id, dto, ifMatchVersion(ifMatch, false), command));
+    return this.corrections.decide(id, dto, ifMatchVersion(ifMatch, false), command);
   }
 
   @Post(':id/carry-out')
   @HttpCode(200)
   @ApiOperation({ summary: 'Enforcing court: revoke, amend or delete the listing as accepted, within 3 working days' })
   @ApiOkResponse({ description: 'The carried-out correction request, with its new ETag' })
-  @ApiProblems(404, 409, 412, 422)
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  async carryOut(
+  @VersionedWrite(IF_MATCH)
+  carryOut(
     @Param('id', CorrectionIdPipe) id: string,
     @Body() dto: CarryOutDto,
     @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
-    return withEtag(reply, await this.corrections.carryOut(id, dto, ifMatchVersion(ifMatch, false), command));
+    return this.corrections.carryOut(id, dto, ifMatchVersion(ifMatch, false), command);
   }
 
   @Post(':id/reconsideration-decision')
   @HttpCode(200)
   @ApiOperation({ summary: 'Next higher court: accept or reject the reconsideration within 15 days' })
   @ApiOkResponse({ description: 'The decided correction request, with its new ETag' })
-  @ApiProblems(404, 409, 412, 422)
-  @ApiHeader(IF_MATCH_HEADER)
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  async decideReconsideration(
+  @VersionedWrite(IF_MATCH)
+  decideReconsideration(
     @Param('id', CorrectionIdPipe) id: string,
     @Body() dto: DecisionDto,
     @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CorrectionView> {
-    return withEtag(
-      reply,
-      await this.corrections.decideReconsideration(id, dto, ifMatchVersion(ifMatch, false), command),
-    );
+    return this.corrections.decideReconsideration(id, dto, ifMatchVersion(ifMatch, false), command);
   }
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { Command, IDEMPOTENCY_HEADER, ifMatchVersion, RestrictionIdPipe, withEtag, type CommandContext } from '../common/http';
+import { Command, IDEMPOTENCY_HEADER, ifMatchVersion, RestrictionIdPipe, Versioned, VersionedWrite, type CommandContext } from '../common/http';
 import { ApiProblems } from '../common/problem.dto';
 import {
   AmendRestrictionDto,
@@ -14,6 +14,8 @@ import {
 } from './restrictions.dto';
 import type { EnforcementReport } from '../deliveries/enforcement';
 import { RestrictionsService, type RestrictionPage, type RestrictionView } from './restrictions.service';
+
+const IF_MATCH = { required: false, description: 'The version being changed; 412 if stale.' };
 
 @ApiTags('restrictions')
 @ApiBearerAuth()
@@ -29,14 +31,9 @@ export class RestrictionsController {
   @ApiCreatedResponse({ description: 'The restriction as recorded, with Location and ETag' })
   @ApiProblems(409, 422)
   @ApiHeader(IDEMPOTENCY_HEADER)
-  async impose(
-    @Body() dto: ImposeRestrictionDto,
-    @Command() command: CommandContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<RestrictionView> {
-    const created = await this.restrictions.impose(dto, command);
-    void reply.header('location', `/v1/restrictions/${created.id}`);
-    return withEtag(reply, created);
+  @Versioned((created) => `/v1/restrictions/${created.id}`)
+  impose(@Body() dto: ImposeRestrictionDto, @Command() command: CommandContext): Promise<RestrictionView> {
+    return this.restrictions.impose(dto, command);
   }
 
   @Get()
@@ -50,13 +47,9 @@ export class RestrictionsController {
   @ApiOperation({ summary: 'One restriction of the calling court' })
   @ApiOkResponse({ description: 'The restriction, with ETag: "<version>"' })
   @ApiProblems(404)
-  async get(
-    @Param('id', RestrictionIdPipe) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<RestrictionView> {
-    return withEtag(reply, await this.restrictions.get(id, principal, request.id));
+  @Versioned()
+  get(@Param('id', RestrictionIdPipe) id: string, @CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<RestrictionView> {
+    return this.restrictions.get(id, principal, request.id);
   }
 
   @Get(':id/enforcement')
@@ -71,50 +64,41 @@ export class RestrictionsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Correct recorded information (If-Match: <version> required)' })
   @ApiOkResponse({ description: 'The corrected restriction, with its new ETag' })
-  @ApiProblems(404, 409, 412, 422, 428)
-  @ApiHeader({ name: 'If-Match', required: true, description: 'The version being corrected; 412 if stale.' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  async amend(
+  @VersionedWrite({ required: true, description: 'The version being corrected; 412 if stale.' })
+  amend(
     @Param('id', RestrictionIdPipe) id: string,
     @Body() dto: AmendRestrictionDto,
     @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    return withEtag(reply, await this.restrictions.amend(id, dto, ifMatchVersion(ifMatch, true)!, command));
+    return this.restrictions.amend(id, dto, ifMatchVersion(ifMatch, true)!, command);
   }
 
   @Post(':id/lift')
   @HttpCode(200)
   @ApiOperation({ summary: 'Lift (delete, revoke) a restriction with a reason valid for its kind' })
   @ApiOkResponse({ description: 'The lifted restriction, with its new ETag' })
-  @ApiProblems(404, 409, 412, 422)
-  @ApiHeader({ name: 'If-Match', required: false })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  async lift(
+  @VersionedWrite(IF_MATCH)
+  lift(
     @Param('id', RestrictionIdPipe) id: string,
     @Body() dto: LiftRestrictionDto,
     @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    return withEtag(reply, await this.restrictions.lift(id, dto, ifMatchVersion(ifMatch, false), command));
+    return this.restrictions.lift(id, dto, ifMatchVersion(ifMatch, false), command);
   }
 
   @Post(':id/permissions')
   @HttpCode(201)
   @ApiOperation({ summary: 'Grant a time-boxed necessity permission on a consumption restriction (Consumption Rules Art. 8)' })
   @ApiCreatedResponse({ description: 'The restriction with the permission, with its new ETag' })
-  @ApiProblems(404, 409, 412, 422)
-  @ApiHeader({ name: 'If-Match', required: false })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  async grantPermission(
+  @VersionedWrite(IF_MATCH)
+  grantPermission(
     @Param('id', RestrictionIdPipe) id: string,
     @Body() dto: GrantPermissionDto,
     @Command() command: CommandContext,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RestrictionView> {
-    return withEtag(reply, await this.restrictions.grantPermission(id, dto, ifMatchVersion(ifMatch, false), command));
+    return this.restrictions.grantPermission(id, dto, ifMatchVersion(ifMatch, false), command);
   }
 }
