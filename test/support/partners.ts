@@ -1,4 +1,5 @@
 // Registers partners through the admin API and signs receipts as they would.
+import type { ReceiptDeadline } from '@cd/domain';
 import { generateSigningKeyPair, signReceipt, type Receipt, type ReceiptOutcome } from '@cd/contracts';
 import type { PartnerSector, RestrictionKind } from '@cd/domain';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +18,7 @@ export interface TestPartner {
 export async function registerPartner(
   registry: TestRegistry,
   sector: PartnerSector,
-  options: { kinds?: RestrictionKind[]; deadline?: { value: number; unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'WORKING_DAYS' }; id?: string } = {},
+  options: { kinds?: RestrictionKind[]; deadline?: ReceiptDeadline; id?: string } = {},
 ): Promise<TestPartner> {
   const id = options.id ?? `${sector.toLowerCase().replace(/_/g, '-')}-${randomBytes(3).toString('hex')}`;
   const keyId = `${id}-k1`;

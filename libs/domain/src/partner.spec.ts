@@ -29,6 +29,18 @@ describe('receiptDueAt', () => {
     });
   });
 
+  describe('WORKING_HOURS: the clock runs on working days only (China time, whole days)', () => {
+    it.each([
+      ['Friday 20:00, 8 h: 4 h on Friday, the weekend skipped, 4 h on Monday', '2026-06-05T20:00:00', 8, '2026-06-08T04:00:00'],
+      ['Friday 10:00, 6 h: within the day', '2026-06-05T10:00:00', 6, '2026-06-05T16:00:00'],
+      ['National Day, 2 h: the clock starts when the holiday is over', '2026-10-01T10:00:00', 2, '2026-10-08T02:00:00'],
+      ['Saturday 23:00 before the adjusted working Sunday (调休), 3 h', '2026-09-19T23:00:00', 3, '2026-09-20T03:00:00'],
+      ['Wednesday 12:00, 60 h: Wed 12 + Thu 24 + Fri 24 = 60', '2026-06-03T12:00:00', 60, '2026-06-06T00:00:00'],
+    ])('%s', (_case, published, hours, due) => {
+      expect(receiptDueAt(china(published), { value: hours, unit: 'WORKING_HOURS' }, calendar)).toEqual(china(due));
+    });
+  });
+
   describe('SECONDS, MINUTES and HOURS: elapsed time, weekends and holidays included', () => {
     const friday = china('2026-06-05T23:30:00.250');
 

@@ -28,7 +28,8 @@ export const SECTOR_DEFAULT_KINDS: Record<PartnerSector, readonly RestrictionKin
   CREDIT_BUREAU: ['DISHONEST_LISTING'],
 };
 
-export const DEADLINE_UNITS = ['SECONDS', 'MINUTES', 'HOURS', 'WORKING_DAYS'] as const;
+/** HOURS are elapsed hours (for partners that enforce around the clock); WORKING_HOURS run on working days only. */
+export const DEADLINE_UNITS = ['SECONDS', 'MINUTES', 'HOURS', 'WORKING_HOURS', 'WORKING_DAYS'] as const;
 export type DeadlineUnit = (typeof DEADLINE_UNITS)[number];
 
 export interface ReceiptDeadline {
@@ -45,6 +46,8 @@ export function receiptDueAt(publishedAt: Date, deadline: ReceiptDeadline, calen
       return new Date(publishedAt.getTime() + deadline.value * 60_000);
     case 'HOURS':
       return new Date(publishedAt.getTime() + deadline.value * 3_600_000);
+    case 'WORKING_HOURS':
+      return calendar.addWorkingHours(publishedAt, deadline.value);
     case 'WORKING_DAYS':
       return calendar.addWorkingDays(publishedAt, deadline.value);
   }

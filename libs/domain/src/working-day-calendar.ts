@@ -90,6 +90,26 @@ export class WorkingDayCalendar {
   }
 
   /**
+   * Deadline "within n working hours of X": time runs only on working days (whole days, China
+   * time), so an act on a rest day starts the clock at the next working day's midnight and a
+   * period that reaches a rest day resumes after it.
+   */
+  addWorkingHours(from: Date, n: number): Date {
+    checkCount(n);
+    let remaining = n * 3_600_000;
+    let at = from;
+    for (;;) {
+      const day = chinaDateOf(at);
+      const dayEnd = chinaStartOf(addDaysToDate(day, 1));
+      if (this.isWorkingDay(day)) {
+        if (remaining <= dayEnd.getTime() - at.getTime()) return new Date(at.getTime() + remaining);
+        remaining -= dayEnd.getTime() - at.getTime();
+      }
+      at = dayEnd;
+    }
+  }
+
+  /**
    * Deadline "within n days of X": the end of the n-th calendar day after X's date, China time.
    * With `extendPastRestDays`, a period ending on a rest day ends on the next working day
    * instead (Civil Code Art. 203; the CPL periods article says the same for procedural periods).

@@ -58,9 +58,10 @@ export class PartnerDirectory {
       try {
         due.set(partner.id, receiptDueAt(publishedAt, partner.receiptDeadline, this.calendar));
       } catch (error) {
-        // A year the holiday data does not cover yet: count calendar days rather than stall publication.
-        this.logger.warn(`working-day calendar: ${(error as Error).message}; using calendar days for ${partner.id}`);
-        due.set(partner.id, new Date(publishedAt.getTime() + partner.receiptDeadline.value * 86_400_000));
+        // A year the holiday data does not cover yet: count calendar days (hours) rather than stall publication.
+        const { value, unit } = partner.receiptDeadline;
+        this.logger.warn(`working-day calendar: ${(error as Error).message}; counting ${unit === 'WORKING_HOURS' ? 'hours' : 'days'} of the calendar for ${partner.id}`);
+        due.set(partner.id, new Date(publishedAt.getTime() + value * (unit === 'WORKING_HOURS' ? 3_600_000 : 86_400_000)));
       }
     }
     return due;

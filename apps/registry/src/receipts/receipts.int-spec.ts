@@ -45,7 +45,7 @@ describe('distribution and receipts (real MariaDB, real Kafka)', () => {
     http = request(registry.app.getHttpServer());
     court = `Bearer ${registry.courtToken(COURTS.HAIDIAN)}`;
     bank = await registerPartner(registry, 'BANK');
-    regulator = await registerPartner(registry, 'MARKET_REGULATOR');
+    regulator = await registerPartner(registry, 'MARKET_REGULATOR', { deadline: { value: 8, unit: 'WORKING_HOURS' } });
     airline = await registerPartner(registry, 'AIRLINE', { deadline: { value: 30, unit: 'MINUTES' } });
     await registry.relay.drainOnce();
     observer = await TopicObserver.start([
@@ -80,6 +80,9 @@ describe('distribution and receipts (real MariaDB, real Kafka)', () => {
     expect(row.due_at.getTime()).toBeGreaterThan(row.published_at.getTime());
     // The bank's deadline is 1 working day: due at the end of the next working day after publication, by the calendar.
     expect(row.due_at.toISOString()).toBe(receiptDueAt(row.published_at, { value: 1, unit: 'WORKING_DAYS' }, WorkingDayCalendar.default()).toISOString());
+    // The regulator's is 8 working hours: the clock runs on working days only.
+    const regulatorRow = await ledger(listing.id, regulator.id);
+    expect(regulatorRow.due_at.toISOString()).toBe(receiptDueAt(regulatorRow.published_at, { value: 8, unit: 'WORKING_HOURS' }, WorkingDayCalendar.default()).toISOString());
   });
 
   it('events are signed by the service with a key served at /v1/public/event-keys', async () => {
