@@ -6,10 +6,12 @@ import { TokenService } from '../auth/token.service';
 import { ReceiptsService } from './receipts.service';
 
 const ROUTE = '/v1/receipts';
+/** Not readable (400), over the body limit (413), not JSON at all (415). */
+const UNREADABLE = new Set([400, 413, 415]);
 
 /**
- * A body POST /v1/receipts cannot take in at all — not JSON, empty, or refused by the request pipe —
- * is answered 400 before the service sees it. From an authenticated partner it is also published on
+ * A body POST /v1/receipts cannot take in at all — not JSON, empty, too large, another media type, or
+ * refused by the request pipe — is answered 400/413/415 before the service sees it. From an authenticated partner it is also published on
  * the rejected-receipts topic (MALFORMED, keyed by the token's partner), as every receipt not accepted is.
  * Fastify parses the body before the guard runs, so the token is verified here when the guard did not.
  */
@@ -25,7 +27,7 @@ export class ReceiptBodyRejections implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify) return;
     fastify.addHook('onSend', async (request, reply, payload) => {
-      if (reply.statusCode === 400 && request.method === 'POST' && request.routeOptions.url === ROUTE) {
+      if (UNREADABLE.has(reply.statusCode) && request.method === 'POST' && request.routeOptions.url === ROUTE) {
         const partnerId = await this.partnerOf(request);
         if (partnerId) await this.receipts.rejectUnreadable(partnerId, request.body ?? null, detailOf(payload));
       }

@@ -255,7 +255,7 @@ describe('receipt intake and the delivery ledger, in every order (real MariaDB, 
       expect(rejection?.detail).toContain(field);
     }
   });
-  it('a REST body that cannot be read is answered 400 and, from an authenticated partner, published as MALFORMED under its id', async () => {
+  it('a REST body that cannot be read is answered 400/413/415 and, from an authenticated partner, published as MALFORMED under its id', async () => {
     const bank = await partner('BANK');
     const post = (authorization?: string) => {
       const req = http.post('/v1/receipts').set('content-type', 'application/json');
@@ -265,17 +265,23 @@ describe('receipt intake and the delivery ledger, in every order (real MariaDB, 
     const notJson = await post(bearer).send('{"partnerId": "' + bank.id + '", nope').expect(400);
     const empty = await post(bearer).send('').expect(400);
     const prototypeKey = await post(bearer).send(JSON.stringify({ partnerId: bank.id, toString: 'x' })).expect(400);
+    const otherType = await http.post('/v1/receipts').set('authorization', bearer).set('content-type', 'text/plain').send('APPLIED').expect(415);
+    const tooLarge = await post(bearer)
+      .send(JSON.stringify({ partnerId: bank.id, partnerReference: 'x'.repeat(registry.config.http.bodyLimitBytes) }))
+      .expect(413);
     expect([notJson.body.code, empty.body.code, prototypeKey.body.code]).toEqual(['MALFORMED_REQUEST', 'MALFORMED_REQUEST', 'VALIDATION_FAILED']);
     // Without a partner's token there is nobody to publish it for.
     await post().send('{ nope').expect(400);
     await post(`Bearer ${registry.token({ role: 'partner', partner: bank.id })}x`).send('{ nope').expect(400);
 
-    const published = await observer.waitFor((messages) => messages.filter((m) => m.topic === rejectedReceiptsTopic(prefix) && m.key === bank.id).length >= 3);
+    const published = await observer.waitFor((messages) => messages.filter((m) => m.topic === rejectedReceiptsTopic(prefix) && m.key === bank.id).length >= 5);
     const mine = published.filter((m) => m.topic === rejectedReceiptsTopic(prefix) && m.key === bank.id).map((m) => m.value as unknown as Rejection);
     expect(mine).toEqual([
       expect.objectContaining({ partnerId: bank.id, reason: 'MALFORMED', detail: notJson.body.detail, receipt: null }),
       expect.objectContaining({ partnerId: bank.id, reason: 'MALFORMED', detail: empty.body.detail, receipt: null }),
       expect.objectContaining({ partnerId: bank.id, reason: 'MALFORMED', detail: prototypeKey.body.detail, receipt: { partnerId: bank.id, toString: 'x' } }),
+      expect.objectContaining({ partnerId: bank.id, reason: 'MALFORMED', detail: otherType.body.detail, receipt: null }),
+      expect.objectContaining({ partnerId: bank.id, reason: 'MALFORMED', detail: tooLarge.body.detail, receipt: null }),
     ]);
   });
 });
