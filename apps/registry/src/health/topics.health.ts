@@ -16,8 +16,8 @@ export class TopicsHealthIndicator {
 
   hasContractPolicies(key: string): HealthIndicatorResult {
     const indicator = this.indicators.check(key);
-    const { checked, mismatches } = this.topics.status;
-    if (mismatches.length === 0) return indicator.up({ checked });
+    const { checked, mismatches, lastError } = this.topics.status;
+    if (mismatches.length === 0) return indicator.up({ checked, ...(lastError ? { lastError } : {}) });
     return indicator.down({
       checked,
       mismatches,

@@ -4,8 +4,10 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics';
 import { MessageBus, type TopicPolicyMismatch } from './message-bus';
 
+const RECHECK_MS = 60_000;
+
 export interface TopicsStatus {
-  /** The topics exist and their cleanup policies were read. */
+  /** The topics exist and their cleanup policies were read (re-read every minute). */
   checked: boolean;
   mismatches: TopicPolicyMismatch[];
   lastError?: string;
@@ -35,7 +37,7 @@ export class TopicProvisioner implements OnApplicationBootstrap, OnModuleDestroy
 
   onApplicationBootstrap(): void {
     this.stopped = false;
-    this.background = this.untilChecked();
+    this.background = this.watch();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -70,22 +72,29 @@ export class TopicProvisioner implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  private async untilChecked(): Promise<void> {
-    for (let failures = 1; !this.stopped && !this.current.checked; failures++) {
+  /**
+   * Until the topics are ensured, retries with backoff; then reads their policies again every
+   * RECHECK_MS, so a policy fixed (or broken) on the broker shows in readiness without a restart.
+   */
+  private async watch(): Promise<void> {
+    for (let failures = 1; !this.stopped; ) {
+      let delay = RECHECK_MS;
       try {
-        await this.ensure();
+        if (this.current.checked) await this.check();
+        else await this.ensure();
+        failures = 1;
       } catch (error) {
-        const delay = Math.min(this.config.relay.maxBackoffMs, 500 * 2 ** Math.min(failures, 10));
+        if (!this.current.checked) delay = Math.min(this.config.relay.maxBackoffMs, 500 * 2 ** Math.min(failures++, 10));
         this.logger.warn(`could not ensure the topics (${(error as Error).message}); retrying in ${delay} ms`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
       }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
     }
   }
 }
