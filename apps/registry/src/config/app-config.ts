@@ -104,7 +104,7 @@ export interface RelayProducerTimeouts {
   retryBackoffMs: number;
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
-  /** Longest a publish can take before the client gives up, connecting included. */
+  /** The send path's sum of timeouts and back-offs, connecting included (see relayProducerTimeouts). */
   worstCaseSendMs: number;
 }
 
@@ -116,8 +116,9 @@ export interface RelayProducerTimeouts {
  * send phase (metadata, produce), each `retries + 1` attempts of one connection and two requests
  * with a fixed back-off between. The sum stays within 40 % of the lease: half, less a fifth for the
  * difference between our clock and the database's (which times the lease) and for scheduling.
- * Not bounded by this: a request the broker received but answers after the timeout (only Kafka
- * transactions fence that).
+ * A sizing, not a guarantee: kafkajs's reconnect and metadata refresh after a failed send run
+ * retriers of their own, and a request the broker received may be answered after the timeout.
+ * Only a fence (Kafka transactions with one transactional id) would rule a late write out.
  */
 export function relayProducerTimeouts(leaseMs: number): RelayProducerTimeouts {
   const retries = 1; // the least kafkajs allows an idempotent producer; the relay retries beyond it, with backoff

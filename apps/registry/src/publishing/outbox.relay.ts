@@ -35,8 +35,9 @@ interface Marking {
  * when no earlier row of the same restriction is still unpublished (head of line),
  * so versions leave in order even across a hand-over. No cursor is kept: a row whose
  * transaction commits late is simply found by the next poll. A send is started only
- * with most of the lease left, and the client's retries are bounded well inside it,
- * so a paused former holder cannot publish after the lease has passed on.
+ * with half the lease left, and the client's timeouts are sized to end it well inside
+ * that, so a stalled former holder normally gives up before the lease passes on (a
+ * bound on kafkajs's send path, not a fence: see relayProducerTimeouts).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
@@ -205,8 +206,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let batch = await this.prepare([]);
     let published = 0;
     while (batch && batch.rows.length > 0) {
-      // Half the lease must remain: the producer's timeouts, derived from the lease, end a send within
-      // 40 % of it (relayProducerTimeouts), so a stalled former holder gives up before the next one starts.
+      // Half the lease must remain: the producer's timeouts, derived from the lease, are sized to end a
+      // send within 40 % of it (relayProducerTimeouts), so a stalled former holder gives up first.
       if (performance.now() > this.leaseValidUntil - this.config.relay.leaseMs / 2) break;
       const sending = this.send(batch.rows);
       const next = batch.full && !this.stopping ? this.prepare(batch.rows.map((row) => row.id)) : Promise.resolve(undefined);
