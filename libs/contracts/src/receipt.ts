@@ -49,7 +49,7 @@ export interface ReceiptRejection {
   partnerId: string | null;
   reason: RejectionReason;
   detail: string;
-  /** The receipt as received: the parsed object, or the raw text when it was not JSON. */
+  /** The receipt as received: the parsed object; on Kafka the raw text when it was not JSON; null for a REST body that could not be read. */
   receipt: unknown;
   rejectedAt: string;
 }

@@ -163,6 +163,7 @@ describe('TokenService', () => {
 
     it.each([
       ['no subject', { sub: '' }, 'Bearer token has no subject.'],
+      ['a subject too long to audit', { sub: 'x'.repeat(121) }, 'Bearer token subject is longer than 120 characters.'],
       ['an unknown role', { role: 'root' }, 'Bearer token has no valid role.'],
       ['a court role without a court', { court: undefined }, 'Bearer token for role court lacks its scope claim.'],
       ['a partner role without a partner', { role: 'partner', court: undefined }, 'Bearer token for role partner lacks its scope claim.'],

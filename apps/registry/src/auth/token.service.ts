@@ -70,6 +70,8 @@ export class TokenService {
 
 function toPrincipal(claims: Partial<TokenClaims>): Principal {
   if (typeof claims.sub !== 'string' || !claims.sub) throw new AppError('UNAUTHENTICATED', 'Bearer token has no subject.');
+  // The subject is recorded as the actor of every audited act (audit_log.actor_id, 120 characters).
+  if ([...claims.sub].length > 120) throw new AppError('UNAUTHENTICATED', 'Bearer token subject is longer than 120 characters.');
   const role = claims.role;
   if (!role || !ROLES.includes(role)) throw new AppError('UNAUTHENTICATED', 'Bearer token has no valid role.');
   const scope = { court: claims.court, partner: claims.partner, debtor: claims.identifier }[role as 'court' | 'partner' | 'debtor'];

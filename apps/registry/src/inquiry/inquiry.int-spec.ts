@@ -480,19 +480,23 @@ describe('rate limits on the public list and the debtor status (real MariaDB)', 
   });
 
   it('limits the debtor correction routes and the public event keys too', async () => {
-    const token = `Bearer ${registry.token({ role: 'debtor', identifier: residentId() })}`;
+    const idNumber = residentId();
+    const token = `Bearer ${registry.token({ role: 'debtor', identifier: idNumber })}`;
+    const listing = await impose(http, `Bearer ${registry.courtToken(COURTS.HAIDIAN)}`, listingBody({ subject: person(`限流${tag()}`, idNumber) }));
     await http.get('/v1/me/corrections').set('authorization', token).expect(200);
     await http.get('/v1/me/corrections').set('authorization', token).expect(200);
     const limited = await http.get('/v1/me/corrections').set('authorization', token).expect(429);
     expect(limited.headers['content-type']).toContain('application/problem+json');
     expect(limited.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    // Filing counts as well, and a refused filing writes nothing.
-    const filing = { restrictionId: '0190a1b2-0000-7000-8000-000000000000', ground: 'INFORMATION_WRONG', statement: '记载错误。' };
-    const before = Number((await registry.dataSource.query('SELECT COUNT(*) n FROM correction_requests'))[0].n);
-    for (let i = 0; i < 2; i += 1) await http.post('/v1/me/corrections').set('authorization', token).send(filing).expect(404);
-    expect((await http.post('/v1/me/corrections').set('authorization', token).send(filing).expect(429)).body.code).toBe('RATE_LIMITED');
-    expect(Number((await registry.dataSource.query('SELECT COUNT(*) n FROM correction_requests'))[0].n)).toBe(before);
+    // Filing counts as well, and a refused filing writes nothing: the request the limit let through is the only one.
+    const filing = (ground: string) => ({ restrictionId: listing.id, ground, statement: '记载错误。' });
+    const filed = async () => Number((await registry.dataSource.query('SELECT COUNT(*) n FROM correction_requests WHERE restriction_id = ?', [listing.id]))[0].n);
+    await http.post('/v1/me/corrections').set('authorization', token).send(filing('INFORMATION_WRONG')).expect(201);
+    await http.post('/v1/me/corrections').set('authorization', token).send({ restrictionId: listing.id }).expect(400);
+    const refused = await http.post('/v1/me/corrections').set('authorization', token).send(filing('SHOULD_NOT_BE_LISTED')).expect(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
+    expect(await filed()).toBe(1);
 
     for (let i = 0; i < 3; i += 1) await http.get('/v1/public/event-keys').expect(200);
     expect((await http.get('/v1/public/event-keys').expect(429)).body.code).toBe('RATE_LIMITED');
