@@ -1,6 +1,9 @@
 import type { RestrictionKind } from './restriction.types';
 import type { WorkingDayCalendar } from './working-day-calendar';
 
+/** A partner id: 3–64 of a-z, 0-9 and -, neither starting nor ending with -. */
+export const PARTNER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
+
 export const PARTNER_SECTORS = [
   'BANK',
   'MARKET_REGULATOR',

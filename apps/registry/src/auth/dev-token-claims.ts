@@ -1,4 +1,4 @@
-import { DomainError, normaliseIdentifierValue, validateIdentifier } from '@cd/domain';
+import { DomainError, normaliseIdentifierValue, PARTNER_ID_PATTERN, validateIdentifier } from '@cd/domain';
 import { ROLES, type Role, type TokenClaims } from './principal';
 
 export const DEV_TOKEN_USAGE = `usage: npm run dev-token -- <${ROLES.join('|')}> [court code | partner id | identifier] [ttl seconds]
@@ -8,7 +8,6 @@ export const DEV_TOKEN_USAGE = `usage: npm run dev-token -- <${ROLES.join('|')}>
   supervisor | admin    no scope`;
 
 const COURT_CODE = /^[0-9A-Z]{2,32}$/;
-const PARTNER_ID = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
 const MAX_TTL_SECONDS = 30 * 24 * 3600;
 
 /** A dev-token command line that cannot make a usable token; the message says which argument and why. */
@@ -29,7 +28,7 @@ export function devTokenClaims(args: string[]): { claims: TokenClaims; expiresIn
       break;
     case 'partner':
       if (!scope) throw new DevTokenUsageError('partner needs a partner id, e.g. partner bank-icbc');
-      if (!PARTNER_ID.test(scope)) throw new DevTokenUsageError(`partner id "${scope}" must be 3–64 of a-z, 0-9 and -`);
+      if (!PARTNER_ID_PATTERN.test(scope)) throw new DevTokenUsageError(`partner id "${scope}" must be 3–64 of a-z, 0-9 and -`);
       claims.partner = scope;
       break;
     case 'debtor':

@@ -1,10 +1,9 @@
-import { DEADLINE_UNITS, PARTNER_SECTORS, RESTRICTION_KINDS, type DeadlineUnit, type PartnerSector, type RestrictionKind } from '@cd/domain';
+import { DEADLINE_UNITS, PARTNER_ID_PATTERN, PARTNER_SECTORS, RESTRICTION_KINDS, type DeadlineUnit, type PartnerSector, type RestrictionKind } from '@cd/domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { OptionalNotNull } from '../common/validation';
 
-const PARTNER_ID = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export class ReceiptDeadlineDto {
@@ -25,7 +24,7 @@ export class PartnerKeyDto {
 export class RegisterPartnerDto {
   @ApiProperty({ example: 'bank-icbc-beijing' })
   @IsString()
-  @Matches(PARTNER_ID, { message: 'id must be 3–64 characters of a-z, 0-9 and -' })
+  @Matches(PARTNER_ID_PATTERN, { message: 'id must be 3–64 characters of a-z, 0-9 and -' })
   id!: string;
 
   @ApiProperty({ example: '中国工商银行北京市分行' }) @IsString() @IsNotEmpty() @MaxLength(200) name!: string;

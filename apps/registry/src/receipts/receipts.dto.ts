@@ -1,11 +1,11 @@
 import { RECEIPT_OUTCOMES, type ReceiptOutcome } from '@cd/contracts';
+import { PARTNER_ID_PATTERN } from '@cd/domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { OptionalNotNull } from '../common/validation';
 
 // The same rules as libs/contracts/schemas/receipt.v1.schema.json (receipts.dto.spec.ts holds them
 // side by side). Lengths count code points, as JSON Schema and the utf8mb4 columns do.
-const PARTNER_ID = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 const REASON = /^[\s\S]{1,500}$/u;
@@ -13,9 +13,9 @@ const PARTNER_REFERENCE = /^[\s\S]{1,200}$/u;
 
 /** A partner's signed receipt (same body on the receipts topic and on POST /v1/receipts). */
 export class ReceiptDto {
-  @ApiProperty({ example: 'bank-icbc-beijing', pattern: PARTNER_ID.source })
+  @ApiProperty({ example: 'bank-icbc-beijing', pattern: PARTNER_ID_PATTERN.source })
   @IsString()
-  @Matches(PARTNER_ID, { message: 'partnerId is not a partner id' })
+  @Matches(PARTNER_ID_PATTERN, { message: 'partnerId is not a partner id' })
   partnerId!: string;
 
   @ApiProperty() @IsString() @Matches(UUID, { message: 'restrictionId must be a lower-case UUID' }) restrictionId!: string;
