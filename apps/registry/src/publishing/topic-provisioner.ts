@@ -87,6 +87,8 @@ export class TopicProvisioner implements OnApplicationBootstrap, OnModuleDestroy
         if (!this.current.checked) delay = Math.min(this.config.relay.maxBackoffMs, 500 * 2 ** Math.min(failures++, 10));
         this.logger.warn(`could not ensure the topics (${(error as Error).message}); retrying in ${delay} ms`);
       }
+      // Stopped while checking: the wake-up was called before there was a wait to cut short.
+      if (this.stopped) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {
